@@ -1,0 +1,59 @@
+#include "actors/executor.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/environment.hpp"
+#include "actors/type_ids.hpp"
+
+namespace rivulet::actors {
+
+void register_types(caf::actor_system_config& cfg) {
+  cfg.add_message_types<caf::id_block::rivulet>();
+}
+
+void configure_system(caf::actor_system_config& cfg, const job_config& job) {
+  register_types(cfg);
+  // CAF defaults to max(cores, 4) threads; on small machines that only adds
+  // contention.
+  cfg.set("scheduler.max-threads", static_cast<size_t>(job.effective_threads()));
+}
+
+launched_job launch_job(caf::actor_system& sys, const stream_environment& env, std::string job_name) {
+  auto outcome = std::make_shared<job_outcome>();
+  auto failed = [&](std::string why) {
+    job_result r;
+    r.job_name = job_name;
+    r.status = job_status::failed;
+    r.error = std::move(why);
+    outcome->set(std::move(r));
+    return launched_job{outcome, caf::actor{}};
+  };
+  if (auto err = env.config().validate(); !err.empty())
+    return failed("invalid job config: " + err);
+  if (env.graph().nodes().empty())
+    return failed("the job has no operators");
+  std::shared_ptr<const physical_plan> plan;
+  try {
+    plan = std::make_shared<const physical_plan>(env.plan());
+  } catch (const std::exception& e) {
+    return failed(std::string("cannot plan the job: ") + e.what());
+  }
+  auto sup = spawn_job_supervisor(sys, job_spec{std::move(job_name), env.shared_graph(), plan, env.config(), outcome});
+  return launched_job{outcome, std::move(sup)};
+}
+
+} // namespace rivulet::actors
+
+namespace rivulet {
+
+job_result environment::execute(std::string job_name) {
+  caf::actor_system_config cfg;
+  actors::configure_system(cfg, config());
+  caf::actor_system sys{cfg};
+  auto job = actors::launch_job(sys, *this, std::move(job_name));
+  return job.outcome->wait();
+  // ~actor_system waits for the supervisor, which quits only after every
+  // task actor has stopped.
+}
+
+} // namespace rivulet

@@ -1,0 +1,34 @@
+#pragma once
+
+// The one registry of rivulet's actor message types and atoms. Every type
+// an actor sends is listed here and registered by `register_types()`.
+
+#include <caf/type_id.hpp>
+
+#include "actors/messages.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(rivulet, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(rivulet, (rivulet::actors::data_msg))
+  CAF_ADD_TYPE_ID(rivulet, (rivulet::actors::end_msg))
+  CAF_ADD_TYPE_ID(rivulet, (rivulet::actors::credit_msg))
+  CAF_ADD_TYPE_ID(rivulet, (rivulet::actors::wiring_msg))
+  CAF_ADD_TYPE_ID(rivulet, (rivulet::actors::task_done_msg))
+  CAF_ADD_TYPE_ID(rivulet, (rivulet::actors::task_failed_msg))
+
+  CAF_ADD_ATOM(rivulet, rivulet::actors, start_atom, "rv_start")
+  CAF_ADD_ATOM(rivulet, rivulet::actors, step_atom, "rv_step")
+  CAF_ADD_ATOM(rivulet, rivulet::actors, flush_atom, "rv_flush")
+  CAF_ADD_ATOM(rivulet, rivulet::actors, run_atom, "rv_run")
+  CAF_ADD_ATOM(rivulet, rivulet::actors, restart_atom, "rv_restart")
+
+CAF_END_TYPE_ID_BLOCK(rivulet)
+
+namespace caf {
+class actor_system_config;
+}
+
+namespace rivulet::actors {
+/// Registers every rivulet message type with `cfg`.
+void register_types(caf::actor_system_config& cfg);
+} // namespace rivulet::actors

@@ -1,0 +1,87 @@
+#pragma once
+
+// Rolling keyed aggregates behind keyed_stream::reduce/sum/count/min/max.
+
+#include <unordered_map>
+#include <utility>
+
+#include "runtime/config.hpp"
+#include "runtime/key_hash.hpp"
+#include "runtime/stages.hpp"
+
+namespace rivulet {
+
+/// Hash functor adapter for std::unordered_map over key_hash.
+template <class K>
+struct key_hasher {
+  std::size_t operator()(const K& key) const {
+    return static_cast<std::size_t>(key_hash<K>{}(key));
+  }
+};
+
+/// Keeps one accumulator per key. In streaming mode every record emits the
+/// key's updated result; in batch mode each key emits once, at end of input.
+///
+/// Init(const T&) -> Acc starts a key's accumulator, Fold(Acc&, const T&)
+/// adds a record, Emit(const K&, const Acc&) -> Out makes the result.
+template <class T, class K, class Acc, class Out, class KeyFn, class Init, class Fold, class Emit>
+class keyed_aggregate_stage final : public stage<T, Out> {
+public:
+  keyed_aggregate_stage(instance_info info, collector<Out>* down, runtime_mode mode, KeyFn key_fn,
+                        Init init, Fold fold, Emit emit)
+    : stage<T, Out>(std::move(info), down),
+      mode_(mode),
+      key_fn_(std::move(key_fn)),
+      init_(std::move(init)),
+      fold_(std::move(fold)),
+      emit_(std::move(emit)) {
+  }
+
+  void push(T&& rec) override {
+    push_ref(rec);
+  }
+
+  void push_ref(const T& rec) override {
+    ++this->in_;
+    if (mode_ == runtime_mode::batch) {
+      guarded(this->info_, [&] { update(rec); });
+      return;
+    }
+    this->down_->push(guarded(this->info_, [&]() -> Out {
+      auto& entry = update(rec);
+      return emit_(entry.first, entry.second);
+    }));
+  }
+
+  void finish() override {
+    if (mode_ == runtime_mode::batch) {
+      for (auto& [key, acc] : state_)
+        this->down_->push(guarded(this->info_, [&]() -> Out { return emit_(key, acc); }));
+      state_.clear();
+    }
+    this->down_->finish();
+  }
+
+  std::size_t key_count() const noexcept {
+    return state_.size();
+  }
+
+private:
+  std::pair<const K, Acc>& update(const T& rec) {
+    auto key = key_fn_(rec);
+    auto it = state_.find(key);
+    if (it == state_.end())
+      return *state_.emplace(std::move(key), init_(rec)).first;
+    fold_(it->second, rec);
+    return *it;
+  }
+
+  runtime_mode mode_;
+  KeyFn key_fn_;
+  Init init_;
+  Fold fold_;
+  Emit emit_;
+  std::unordered_map<K, Acc, key_hasher<K>> state_;
+};
+
+} // namespace rivulet
