@@ -106,8 +106,6 @@ inline void check_parallelism(const logical_node& n, int p) {
   if (p < 1 || p > 1024)
     throw std::invalid_argument("parallelism of '" + n.name + "' must be in [1, 1024], got "
                                 + std::to_string(p));
-  if (n.single_instance && p != 1)
-    throw std::invalid_argument("operator '" + n.name + "' only runs with parallelism 1");
 }
 
 inline sink_handle& sink_handle::parallelism(int p) {

@@ -66,8 +66,6 @@ struct logical_node {
   std::string name;
   /// 0 = the job's default.
   int parallelism = 0;
-  /// Set when the operator only works at parallelism 1 (e.g. a single output file).
-  bool single_instance = false;
   std::vector<logical_edge> inputs;
   std::shared_ptr<node_impl> impl;
 };

@@ -9,8 +9,10 @@
 namespace rivulet {
 
 /// Hash of a record key, used both to route records to the instance that
-/// owns their key and to index keyed state. Must be the same in every
-/// process of a job, so it never depends on addresses.
+/// owns their key and to index keyed state. It must be the same in every
+/// process of a job: integers and strings hash by value here; other key
+/// types fall back to std::hash<K>, which a user type must define by value
+/// (never from addresses) once jobs span processes.
 template <class K, class = void>
 struct key_hash {
   std::uint64_t operator()(const K& key) const {

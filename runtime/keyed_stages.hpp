@@ -68,10 +68,11 @@ public:
 
 private:
   std::pair<const K, Acc>& update(const T& rec) {
-    auto key = key_fn_(rec);
+    // A key function returning a reference costs no copy unless the key is new.
+    decltype(auto) key = key_fn_(rec);
     auto it = state_.find(key);
     if (it == state_.end())
-      return *state_.emplace(std::move(key), init_(rec)).first;
+      return *state_.emplace(K(std::forward<decltype(key)>(key)), init_(rec)).first;
     fold_(it->second, rec);
     return *it;
   }

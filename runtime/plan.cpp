@@ -28,7 +28,7 @@ physical_plan make_plan(const job_graph& g, const job_config& cfg) {
       throw std::invalid_argument("source '" + n.name + "' cannot have inputs");
     if (n.kind != node_kind::source && n.inputs.empty())
       throw std::invalid_argument("operator '" + n.name + "' has no input");
-    int par = n.single_instance ? 1 : (n.parallelism > 0 ? n.parallelism : default_p);
+    int par = n.parallelism > 0 ? n.parallelism : default_p;
     p.node_parallelism[static_cast<std::size_t>(n.id)] = par;
   }
   // Chaining: a node joins its producer's task when it has one forward

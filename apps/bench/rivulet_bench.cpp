@@ -9,7 +9,7 @@
 
 namespace {
 
-constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--seed S] [--repeats R]
+constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--seed S] [--repeats R (default 3, best is kept)]
   word-count   hand-written loop vs rivulet (parallelism 1 and 2) counting
                words of generated Zipf-distributed text (default 20000000 words)
 )";
@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   unsigned long long words = 20000000, seed = 42;
-  int repeats = 1;
+  int repeats = 3;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) {
