@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -206,4 +208,21 @@ TEST_CASE("a job can be executed twice with fresh results", "[actors][job]") {
   REQUIRE(env.execute().ok());
   REQUIRE(env.execute().ok());
   CHECK(out.get().size() == 3);
+}
+
+TEST_CASE("print writes one line per record, prefixed by instance above parallelism 1", "[actors][job]") {
+  std::ostringstream captured;
+  auto* old = std::cout.rdbuf(captured.rdbuf());
+  environment env{cfg_with(2)};
+  env.from_collection(std::vector<int>{1, 2, 3, 4}).map([](int x) { return std::make_pair(x, x * x); }).print();
+  auto r = env.execute();
+  std::cout.rdbuf(old);
+  REQUIRE(r.ok());
+  std::vector<std::string> lines;
+  std::istringstream in(captured.str());
+  for (std::string l; std::getline(in, l);)
+    lines.push_back(l.substr(l.find("> ") + 2));
+  std::sort(lines.begin(), lines.end());
+  CHECK(lines == std::vector<std::string>{"(1,1)", "(2,4)", "(3,9)", "(4,16)"});
+  CHECK_THAT(captured.str(), Catch::Contains("1> ") && Catch::Contains("2> "));
 }
