@@ -1,6 +1,7 @@
 #include "actors/task_actor.hpp"
 
 #include <caf/all.hpp>
+#include <caf/detail/test_actor_clock.hpp>
 
 #include "actors/type_ids.hpp"
 #include "runtime/operator_error.hpp"
@@ -14,6 +15,14 @@ namespace {
 class actor_transport final : public task_transport {
 public:
   explicit actor_transport(caf::event_based_actor* self) : self_(self) {
+    // Processing time is wall-clock time, read through the actor clock so
+    // that wake-ups (delayed sends) and readings agree. Under the testing
+    // scheduler the clock is virtual and used as is.
+    if (dynamic_cast<caf::detail::test_actor_clock*>(&self->clock()) == nullptr) {
+      auto wall = std::chrono::system_clock::now().time_since_epoch();
+      auto mono = self->clock().now().time_since_epoch();
+      offset_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(wall - mono).count();
+    }
   }
   void wire(wiring_msg w) {
     wiring_ = std::move(w);
@@ -33,9 +42,17 @@ public:
   void schedule_flush(std::chrono::microseconds delay) override {
     self_->delayed_send(self_, delay, flush_atom_v);
   }
+  timestamp now() const override {
+    auto mono = self_->clock().now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(mono).count() + offset_ms_;
+  }
+  void schedule_wakeup(std::chrono::milliseconds delay) override {
+    self_->delayed_send(self_, delay, wakeup_atom_v);
+  }
 
 private:
   caf::event_based_actor* self_;
+  timestamp offset_ms_ = 0;
   wiring_msg wiring_;
 };
 
@@ -111,6 +128,7 @@ caf::behavior task_actor(task_actor_t* self, task_spec spec, caf::actor supervis
     [self](start_atom) { step(self, [](task& t) { t.start(); }); },
     [self](step_atom) { step(self, [](task& t) { t.on_step(); }); },
     [self](flush_atom) { step(self, [](task& t) { t.on_flush_timer(); }); },
+    [self](wakeup_atom) { step(self, [](task& t) { t.on_wakeup(); }); },
     [self](data_msg& m) {
       step(self, [&](task& t) { t.on_data(m.channel, std::move(m.batch.ptr)); });
     },

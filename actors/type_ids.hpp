@@ -21,6 +21,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(rivulet, caf::first_custom_type_id)
   CAF_ADD_ATOM(rivulet, rivulet::actors, flush_atom, "rv_flush")
   CAF_ADD_ATOM(rivulet, rivulet::actors, run_atom, "rv_run")
   CAF_ADD_ATOM(rivulet, rivulet::actors, restart_atom, "rv_restart")
+  CAF_ADD_ATOM(rivulet, rivulet::actors, wakeup_atom, "rv_wakeup")
 
 CAF_END_TYPE_ID_BLOCK(rivulet)
 

@@ -37,11 +37,11 @@ public:
       emit_(std::move(emit)) {
   }
 
-  void push(T&& rec) override {
-    push_ref(rec);
+  void push(T&& rec, timestamp ts) override {
+    push_ref(rec, ts);
   }
 
-  void push_ref(const T& rec) override {
+  void push_ref(const T& rec, timestamp ts) override {
     ++this->in_;
     if (mode_ == runtime_mode::batch) {
       guarded(this->info_, [&] { update(rec); });
@@ -50,13 +50,14 @@ public:
     this->down_->push(guarded(this->info_, [&]() -> Out {
       auto& entry = update(rec);
       return emit_(entry.first, entry.second);
-    }));
+    }), ts);
   }
 
   void finish() override {
     if (mode_ == runtime_mode::batch) {
+      // A final value stands for many records: it carries no timestamp.
       for (auto& [key, acc] : state_)
-        this->down_->push(guarded(this->info_, [&]() -> Out { return emit_(key, acc); }));
+        this->down_->push(guarded(this->info_, [&]() -> Out { return emit_(key, acc); }), no_timestamp);
       state_.clear();
     }
     this->down_->finish();

@@ -21,10 +21,11 @@ class typed_node : public node_impl {
 public:
   void drain(batch_base& b, chain_link& head) const override {
     assert(dynamic_cast<batch<In>*>(&b) != nullptr);
-    auto& records = static_cast<batch<In>&>(b).records;
+    auto& typed = static_cast<batch<In>&>(b);
     auto& c = static_cast<collector<In>&>(head);
-    for (auto& rec : records)
-      c.push(std::move(rec));
+    auto n = typed.records.size();
+    for (std::size_t i = 0; i < n; ++i)
+      c.push(std::move(typed.records[i]), typed.timestamps[i]);
   }
   std::unique_ptr<chain_link> make_fanout(std::vector<chain_link*> outs) const override {
     std::vector<collector<Out>*> typed;

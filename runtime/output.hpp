@@ -5,6 +5,7 @@
 // pair; which channel a record takes is the edge's partitioning.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -53,30 +54,54 @@ public:
   virtual bool has_partial() const noexcept = 0;
 };
 
+/// Base of the writers at a chain's tail: control events go to every
+/// channel, behind the records already buffered for it.
+template <class T>
+class writer_link : public collector<T>, public flushable {
+public:
+  void finish() override {
+    flush();
+  }
+  void on_watermark(timestamp wm) override {
+    end_all([wm](batch_base& b) { b.watermark = wm; });
+  }
+  void on_idle_status(bool idle) override {
+    // Becoming active needs no mark: the next records or watermark do it.
+    if (idle)
+      end_all([](batch_base& b) { b.idle = true; });
+  }
+  void on_processing_time(timestamp) override {}
+  void on_batch_end() override {}
+
+protected:
+  /// Sends every channel's current batch (empty if need be) after marking it.
+  virtual void end_all(const std::function<void(batch_base&)>& mark) = 0;
+};
+
 /// Batches records per channel; `Pick(const T&) -> channel index` chooses.
 template <class T, class Pick>
-class partitioned_writer final : public collector<T>, public flushable {
+class partitioned_writer final : public writer_link<T> {
 public:
   partitioned_writer(const writer_args& args, Pick pick) : args_(args), pick_(std::move(pick)) {
     buffers_.resize(args_.channels);
   }
 
-  void push(T&& rec) override {
+  void push(T&& rec, timestamp ts) override {
     ++this->in_;
     auto ch = pick_(rec);
-    buffer(ch).push_back(std::move(rec));
+    auto& b = buffer(ch);
+    b.records.push_back(std::move(rec));
+    b.timestamps.push_back(ts);
     maybe_emit(ch);
   }
 
-  void push_ref(const T& rec) override {
+  void push_ref(const T& rec, timestamp ts) override {
     ++this->in_;
     auto ch = pick_(rec);
-    buffer(ch).push_back(rec);
+    auto& b = buffer(ch);
+    b.records.push_back(rec);
+    b.timestamps.push_back(ts);
     maybe_emit(ch);
-  }
-
-  void finish() override {
-    flush();
   }
 
   void flush() override {
@@ -92,14 +117,28 @@ public:
     return false;
   }
 
+  /// Sends the current batch of channel `ch` (index within this edge).
+  void end_channel(std::size_t ch, const std::function<void(batch_base&)>& mark) {
+    buffer(ch);
+    mark(*buffers_[ch]);
+    emit(ch);
+  }
+
+protected:
+  void end_all(const std::function<void(batch_base&)>& mark) override {
+    for (std::size_t ch = 0; ch < buffers_.size(); ++ch)
+      end_channel(ch, mark);
+  }
+
 private:
-  std::vector<T>& buffer(std::size_t ch) {
+  batch<T>& buffer(std::size_t ch) {
     auto& b = buffers_[ch];
     if (!b) {
       b = std::make_shared<batch<T>>();
       b->records.reserve(args_.batch_size);
+      b->timestamps.reserve(args_.batch_size);
     }
-    return b->records;
+    return *b;
   }
   void maybe_emit(std::size_t ch) {
     if (buffers_[ch]->records.size() >= args_.batch_size)
@@ -117,7 +156,7 @@ private:
 
 /// Sends a copy of every record to every channel.
 template <class T>
-class broadcast_writer final : public collector<T>, public flushable {
+class broadcast_writer final : public writer_link<T> {
 public:
   explicit broadcast_writer(const writer_args& args) {
     for (std::size_t ch = 0; ch < args.channels; ++ch) {
@@ -127,14 +166,11 @@ public:
       writers_.emplace_back(one, single{});
     }
   }
-  void push(T&& rec) override {
+  void push(T&& rec, timestamp ts) override {
     ++this->in_;
     for (std::size_t i = 0; i + 1 < writers_.size(); ++i)
-      writers_[i].push_ref(rec);
-    writers_.back().push(std::move(rec));
-  }
-  void finish() override {
-    flush();
+      writers_[i].push_ref(rec, ts);
+    writers_.back().push(std::move(rec), ts);
   }
   void flush() override {
     for (auto& w : writers_)
@@ -145,6 +181,12 @@ public:
       if (w.has_partial())
         return true;
     return false;
+  }
+
+protected:
+  void end_all(const std::function<void(batch_base&)>& mark) override {
+    for (auto& w : writers_)
+      w.end_channel(0, mark);
   }
 
 private:
@@ -162,15 +204,31 @@ class fanout_link final : public collector<T> {
 public:
   explicit fanout_link(std::vector<collector<T>*> outs) : outs_(std::move(outs)) {
   }
-  void push(T&& rec) override {
+  void push(T&& rec, timestamp ts) override {
     ++this->in_;
     for (std::size_t i = 0; i + 1 < outs_.size(); ++i)
-      outs_[i]->push_ref(rec);
-    outs_.back()->push(std::move(rec));
+      outs_[i]->push_ref(rec, ts);
+    outs_.back()->push(std::move(rec), ts);
   }
   void finish() override {
     for (auto* out : outs_)
       out->finish();
+  }
+  void on_watermark(timestamp wm) override {
+    for (auto* out : outs_)
+      out->on_watermark(wm);
+  }
+  void on_idle_status(bool idle) override {
+    for (auto* out : outs_)
+      out->on_idle_status(idle);
+  }
+  void on_processing_time(timestamp now) override {
+    for (auto* out : outs_)
+      out->on_processing_time(now);
+  }
+  void on_batch_end() override {
+    for (auto* out : outs_)
+      out->on_batch_end();
   }
 
 private:

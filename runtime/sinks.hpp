@@ -62,7 +62,7 @@ public:
   collect_sink(instance_info info, std::shared_ptr<collect_slot<T>> slot)
     : sink_link<T>(std::move(info)), slot_(std::move(slot)) {
   }
-  void push(T&& rec) override {
+  void push(T&& rec, timestamp) override {
     ++this->in_;
     local_.push_back(std::move(rec));
   }

@@ -5,7 +5,8 @@
 
 namespace rivulet {
 
-void text_file_source::open() {
+void text_file_source::open(link_context& ctx) {
+  typed_source<std::string>::open(ctx);
   in_file_.open(path_);
   if (!in_file_)
     throw operator_error(info_, "cannot open '" + path_ + "': " + std::strerror(errno));
@@ -21,7 +22,7 @@ bool text_file_source::emit(std::size_t max_records) {
       continue;
     ++in_;
     ++emitted;
-    down_->push(std::move(line));
+    down_->push(std::move(line), no_timestamp);
   }
   if (in_file_.bad())
     throw operator_error(info_, "error reading '" + path_ + "' after line " + std::to_string(line_no_));

@@ -21,6 +21,18 @@ public:
   void finish() override {
     down_->finish();
   }
+  void on_watermark(timestamp wm) override {
+    down_->on_watermark(wm);
+  }
+  void on_idle_status(bool idle) override {
+    down_->on_idle_status(idle);
+  }
+  void on_processing_time(timestamp now) override {
+    down_->on_processing_time(now);
+  }
+  void on_batch_end() override {
+    down_->on_batch_end();
+  }
 
 protected:
   std::uint64_t stride() const noexcept {
@@ -42,7 +54,7 @@ public:
     auto n = items_->size();
     for (std::size_t i = 0; i < max_records && next_ < n; ++i, next_ += this->stride()) {
       ++this->in_;
-      this->down_->push_ref((*items_)[next_]);
+      this->down_->push_ref((*items_)[next_], no_timestamp);
     }
     return next_ < n;
   }
@@ -63,7 +75,7 @@ public:
   bool emit(std::size_t max_records) override {
     for (std::size_t i = 0; i < max_records && next_ < count_; ++i, next_ += this->stride()) {
       ++this->in_;
-      this->down_->push(guarded(this->info_, [&]() -> T { return fn_(next_); }));
+      this->down_->push(guarded(this->info_, [&]() -> T { return fn_(next_); }), no_timestamp);
     }
     return next_ < count_;
   }
@@ -80,7 +92,7 @@ public:
   text_file_source(instance_info info, collector<std::string>* down, std::string path)
     : typed_source<std::string>(std::move(info), down), path_(std::move(path)) {
   }
-  void open() override;
+  void open(link_context& ctx) override;
   bool emit(std::size_t max_records) override;
 
 private:

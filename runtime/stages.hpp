@@ -2,8 +2,9 @@
 
 // The chain links that run user functions: one class per operator kind.
 // Each receives records through collector<In>::push and hands results to the
-// next link. They know nothing of tasks, batches or actors, so a test can
-// drive one directly (see tests/support/operator_harness.hpp).
+// next link, keeping the input's timestamp. They know nothing of tasks,
+// batches or actors, so a test can drive one directly
+// (tests/support/operator_harness.hpp).
 
 #include <utility>
 
@@ -14,18 +15,13 @@ namespace rivulet {
 
 /// Base of links that run a user function and pass results to `Out` links.
 template <class In, class Out>
-class stage : public collector<In> {
+class stage : public forwarding_link<In, Out> {
 public:
-  stage(instance_info info, collector<Out>* down) : info_(std::move(info)), down_(down) {
-  }
-
-  void finish() override {
-    down_->finish();
+  stage(instance_info info, collector<Out>* down) : forwarding_link<In, Out>(down), info_(std::move(info)) {
   }
 
 protected:
   instance_info info_;
-  collector<Out>* down_;
 };
 
 template <class In, class Out, class F>
@@ -34,12 +30,12 @@ public:
   map_stage(instance_info info, collector<Out>* down, F fn)
     : stage<In, Out>(std::move(info), down), fn_(std::move(fn)) {
   }
-  void push(In&& rec) override {
-    push_ref(rec);
+  void push(In&& rec, timestamp ts) override {
+    push_ref(rec, ts);
   }
-  void push_ref(const In& rec) override {
+  void push_ref(const In& rec, timestamp ts) override {
     ++this->in_;
-    this->down_->push(guarded(this->info_, [&]() -> Out { return fn_(rec); }));
+    this->down_->push(guarded(this->info_, [&]() -> Out { return fn_(rec); }), ts);
   }
 
 private:
@@ -52,15 +48,15 @@ public:
   filter_stage(instance_info info, collector<T>* down, F fn)
     : stage<T, T>(std::move(info), down), fn_(std::move(fn)) {
   }
-  void push(T&& rec) override {
+  void push(T&& rec, timestamp ts) override {
     ++this->in_;
     if (keep(rec))
-      this->down_->push(std::move(rec));
+      this->down_->push(std::move(rec), ts);
   }
-  void push_ref(const T& rec) override {
+  void push_ref(const T& rec, timestamp ts) override {
     ++this->in_;
     if (keep(rec))
-      this->down_->push_ref(rec);
+      this->down_->push_ref(rec, ts);
   }
 
 private:
@@ -70,28 +66,34 @@ private:
   F fn_;
 };
 
+/// Runs `fn` (which emits into a collector), naming this operator in any
+/// exception; a failure further down the chain keeps its own name.
+template <class F>
+void run_emitting(const instance_info& who, F&& fn) {
+  try {
+    fn();
+  } catch (const operator_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw operator_error(who, e.what());
+  } catch (...) {
+    throw operator_error(who, "unknown exception");
+  }
+}
+
 template <class In, class Out, class F>
 class flat_map_stage final : public stage<In, Out> {
 public:
   flat_map_stage(instance_info info, collector<Out>* down, F fn)
     : stage<In, Out>(std::move(info), down), fn_(std::move(fn)) {
   }
-  void push(In&& rec) override {
-    push_ref(rec);
+  void push(In&& rec, timestamp ts) override {
+    push_ref(rec, ts);
   }
-  void push_ref(const In& rec) override {
+  void push_ref(const In& rec, timestamp ts) override {
     ++this->in_;
-    // Only the user function is guarded: a failure further down the chain
-    // already carries its own operator's name.
-    try {
-      fn_(rec, *this->down_);
-    } catch (const operator_error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw operator_error(this->info_, e.what());
-    } catch (...) {
-      throw operator_error(this->info_, "unknown exception");
-    }
+    this->down_->set_output_timestamp(ts);
+    run_emitting(this->info_, [&] { fn_(rec, *this->down_); });
   }
 
 private:
@@ -103,35 +105,41 @@ template <class T>
 class forward_stage final : public stage<T, T> {
 public:
   using stage<T, T>::stage;
-  void push(T&& rec) override {
+  void push(T&& rec, timestamp ts) override {
     ++this->in_;
-    this->down_->push(std::move(rec));
+    this->down_->push(std::move(rec), ts);
   }
-  void push_ref(const T& rec) override {
+  void push_ref(const T& rec, timestamp ts) override {
     ++this->in_;
-    this->down_->push_ref(rec);
+    this->down_->push_ref(rec, ts);
   }
 };
 
-/// Terminal link: a sink ends the chain. `finish` runs the sink's close step.
+/// Terminal link: a sink ends the chain and ignores control events.
+/// `finish` runs the sink's close step.
 template <class T>
 class sink_link : public collector<T> {
 public:
   explicit sink_link(instance_info info) : info_(std::move(info)) {
   }
-  void push(T&& rec) override {
-    push_ref(rec);
+  void push(T&& rec, timestamp ts) override {
+    push_ref(rec, ts);
   }
-  void push_ref(const T& rec) override {
+  void push_ref(const T& rec, timestamp) override {
     ++this->in_;
     guarded(info_, [&] { consume(rec); });
   }
-  void open() override {
+  void open(link_context& ctx) override {
+    collector<T>::open(ctx);
     guarded(info_, [&] { on_open(); });
   }
   void finish() override {
     guarded(info_, [&] { on_finish(); });
   }
+  void on_watermark(timestamp) override {}
+  void on_idle_status(bool) override {}
+  void on_processing_time(timestamp) override {}
+  void on_batch_end() override {}
 
 protected:
   virtual void consume(const T& rec) = 0;
@@ -160,13 +168,17 @@ private:
 template <class T>
 class discard_link final : public collector<T> {
 public:
-  void push(T&&) override {
+  void push(T&&, timestamp) override {
     ++this->in_;
   }
-  void push_ref(const T&) override {
+  void push_ref(const T&, timestamp) override {
     ++this->in_;
   }
   void finish() override {}
+  void on_watermark(timestamp) override {}
+  void on_idle_status(bool) override {}
+  void on_processing_time(timestamp) override {}
+  void on_batch_end() override {}
 };
 
 } // namespace rivulet

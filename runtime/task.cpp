@@ -73,13 +73,14 @@ task::task(const job_graph& g, const physical_plan& plan, int task_id, int insta
     o.credit = cfg.credits;
   in_ended_.assign(plan.in_channels(task_id), false);
   inputs_open_ = in_ended_.size();
+  valve_ = watermark_valve(in_ended_.size());
 }
 
 void task::open() {
   // Writers and sinks come first in `owned`: within a chain, a sink that
   // cannot open fails before its source reads anything.
   for (auto& link : chain_.owned)
-    link->open();
+    link->open(*this);
 }
 
 void task::start() {
@@ -106,7 +107,9 @@ void task::on_end(std::size_t in_channel) {
     throw std::logic_error("task '" + name_ + "' got a second end of stream on channel "
                            + std::to_string(in_channel));
   in_ended_[in_channel] = true;
-  --inputs_open_;
+  // Queued behind the channel's batches, so its watermark effect (the
+  // channel stops holding the valve back) comes after its last records.
+  queue_.push_back({in_channel, nullptr});
   drain_input();
 }
 
@@ -148,6 +151,7 @@ void task::on_step() {
     return;
   }
   bool more = chain_.source->emit(cfg_.batch_size);
+  chain_.head->on_batch_end();
   if (!more) {
     finish_chain();
     return;
@@ -165,6 +169,26 @@ void task::on_flush_timer() {
     return;
   for (auto* w : chain_.writers)
     w->flush();
+}
+
+void task::on_wakeup() {
+  if (chain_finished_)
+    return;
+  wakeup_at_ = max_watermark;
+  chain_.head->on_processing_time(transport_.now());
+  after_records();
+}
+
+timestamp task::processing_time() const {
+  return transport_.now();
+}
+
+void task::request_wakeup(timestamp at) {
+  if (at >= wakeup_at_)
+    return;
+  wakeup_at_ = at;
+  auto delay = at - transport_.now();
+  transport_.schedule_wakeup(std::chrono::milliseconds{delay > 0 ? delay : 0});
 }
 
 bool task::done() const noexcept {
@@ -220,13 +244,49 @@ void task::drain_input() {
   while (!queue_.empty() && !blocked()) {
     auto q = std::move(queue_.front());
     queue_.pop_front();
-    chain_.head_impl->drain(*q.data, *chain_.head);
-    q.data.reset();
-    transport_.send_credit(q.channel, 1);
-    after_records();
+    process(q);
   }
   if (queue_.empty() && inputs_open_ == 0 && !chain_finished_ && !chain_.source)
     finish_chain();
+}
+
+void task::process(queued_batch& q) {
+  if (!q.data) {
+    --inputs_open_;
+    forward_watermark(valve_.on_end(q.channel));
+    forward_idle_status();
+    return;
+  }
+  auto& b = *q.data;
+  if (b.size() > 0) {
+    valve_.on_records(q.channel);
+    forward_idle_status();
+    chain_.head_impl->drain(b, *chain_.head);
+  }
+  if (b.watermark != min_watermark)
+    forward_watermark(valve_.on_watermark(q.channel, b.watermark));
+  if (b.idle)
+    forward_watermark(valve_.on_idle(q.channel));
+  forward_idle_status();
+  chain_.head->on_batch_end();
+  q.data.reset();
+  transport_.send_credit(q.channel, 1);
+  after_records();
+}
+
+void task::forward_watermark(std::optional<timestamp> wm) {
+  if (!wm || *wm <= watermark_out_)
+    return;
+  watermark_out_ = *wm;
+  chain_.head->on_watermark(*wm);
+}
+
+void task::forward_idle_status() {
+  bool idle = valve_.output_idle();
+  if (idle == idle_out_)
+    return;
+  idle_out_ = idle;
+  chain_.head->on_idle_status(idle);
 }
 
 void task::after_records() {
@@ -248,6 +308,11 @@ void task::after_records() {
 
 void task::finish_chain() {
   chain_finished_ = true;
+  // End of input is the end of event time: every event-time timer fires.
+  if (watermark_out_ != max_watermark) {
+    watermark_out_ = max_watermark;
+    chain_.head->on_watermark(max_watermark);
+  }
   chain_.head->finish();
   for (std::size_t ch = 0; ch < outs_.size(); ++ch) {
     outs_[ch].end_requested = true;

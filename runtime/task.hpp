@@ -23,8 +23,11 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "runtime/job_graph.hpp"
 #include "runtime/plan.hpp"
+#include "runtime/watermark_valve.hpp"
 
 namespace rivulet {
 
@@ -40,6 +43,10 @@ public:
   virtual void schedule_step() = 0;
   /// Asks for on_flush_timer() after `delay`.
   virtual void schedule_flush(std::chrono::microseconds delay) = 0;
+  /// Current processing time in ms (virtual under the deterministic scheduler).
+  virtual timestamp now() const = 0;
+  /// Asks for on_wakeup() after `delay`.
+  virtual void schedule_wakeup(std::chrono::milliseconds delay) = 0;
 };
 
 /// Counters of one operator within one task instance.
@@ -75,7 +82,7 @@ struct task_chain {
   std::vector<flushable*> writers;
 };
 
-class task final : private channel_sink {
+class task final : private channel_sink, private link_context {
 public:
   task(const job_graph& g, const physical_plan& plan, int task_id, int instance,
        const job_config& cfg, task_transport& transport);
@@ -91,6 +98,8 @@ public:
   void on_credit(std::size_t out_channel, std::uint32_t n);
   void on_step();
   void on_flush_timer();
+  /// A processing-time wake-up some link asked for is due.
+  void on_wakeup();
 
   /// True once all input is processed and every output channel has sent
   /// its end of stream: the host may stop.
@@ -113,12 +122,18 @@ private:
     bool end_requested = false;
     bool end_sent = false;
   };
+  /// A received batch, or (data == null) the end of its channel.
   struct queued_batch {
     std::size_t channel;
     batch_ptr data;
   };
 
   void emit_batch(std::size_t out_channel, batch_ptr b) override;
+  timestamp processing_time() const override;
+  void request_wakeup(timestamp at) override;
+  void process(queued_batch& q);
+  void forward_watermark(std::optional<timestamp> wm);
+  void forward_idle_status();
   void send(std::size_t ch, batch_ptr b);
   bool blocked() const noexcept;
   void drain_input();
@@ -136,6 +151,10 @@ private:
   std::vector<bool> in_ended_;
   std::size_t inputs_open_ = 0;
   std::deque<queued_batch> queue_;
+  watermark_valve valve_{0};
+  timestamp watermark_out_ = min_watermark;
+  bool idle_out_ = false;
+  timestamp wakeup_at_ = max_watermark;
   bool started_ = false;
   bool chain_finished_ = false;
   bool waiting_for_credit_ = false;

@@ -15,6 +15,7 @@ namespace {
 
 struct recording_transport final : task_transport {
   std::vector<std::pair<std::size_t, std::size_t>> data;  // (channel, records)
+  std::vector<timestamp> watermarks;                       // per data message
   std::vector<std::size_t> ends;
   std::vector<std::size_t> credits;                        // input channel per credit
   int steps_scheduled = 0;
@@ -22,6 +23,7 @@ struct recording_transport final : task_transport {
 
   void send_data(std::size_t ch, batch_ptr b) override {
     data.emplace_back(ch, b->size());
+    watermarks.push_back(b->watermark);
   }
   void send_end(std::size_t ch) override {
     ends.push_back(ch);
@@ -36,6 +38,10 @@ struct recording_transport final : task_transport {
   void schedule_flush(std::chrono::microseconds) override {
     ++flushes_scheduled;
   }
+  timestamp now() const override {
+    return 0;
+  }
+  void schedule_wakeup(std::chrono::milliseconds) override {}
 };
 
 job_config small_batches() {
@@ -50,8 +56,10 @@ job_config small_batches() {
 
 batch_ptr ints(int n) {
   auto b = std::make_shared<batch<int>>();
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
     b->records.push_back(i);
+    b->timestamps.push_back(no_timestamp);
+  }
   return b;
 }
 
@@ -132,7 +140,11 @@ TEST_CASE("a blocked task queues input and withholds its credit", "[runtime][flo
   mid.on_end(0);
   CHECK_FALSE(mid.done());
   mid.on_credit(0, 2);
-  CHECK(tr.data.size() == 4);
+  // The last batch of records, then an empty batch carrying the end-of-input
+  // watermark, then the end of stream.
+  REQUIRE(tr.data.size() == 5);
+  CHECK(tr.data[4].second == 0);
+  CHECK(tr.watermarks[4] == max_watermark);
   CHECK(mid.done());
   CHECK(tr.ends.size() == 1);
   auto m = mid.metrics();

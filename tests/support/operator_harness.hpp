@@ -17,17 +17,43 @@
 
 namespace rivulet::testing {
 
+/// Records what reaches the end of the harnessed operator.
 template <class Out>
 class capture_link final : public collector<Out> {
 public:
   std::vector<Out> records;
+  std::vector<timestamp> timestamps;
+  std::vector<timestamp> watermarks;
+  std::vector<bool> idle_changes;
   bool finished = false;
-  void push(Out&& rec) override {
+  void push(Out&& rec, timestamp ts) override {
     ++this->in_;
     records.push_back(std::move(rec));
+    timestamps.push_back(ts);
   }
   void finish() override {
     finished = true;
+  }
+  void on_watermark(timestamp wm) override {
+    watermarks.push_back(wm);
+  }
+  void on_idle_status(bool idle) override {
+    idle_changes.push_back(idle);
+  }
+  void on_processing_time(timestamp) override {}
+  void on_batch_end() override {}
+};
+
+/// A virtual processing-time clock with the wake-ups links asked for.
+class manual_clock final : public link_context {
+public:
+  timestamp now = 0;
+  std::vector<timestamp> wakeups;
+  timestamp processing_time() const override {
+    return now;
+  }
+  void request_wakeup(timestamp at) override {
+    wakeups.push_back(at);
   }
 };
 
@@ -40,16 +66,43 @@ public:
   operator_harness(const stream_environment& env, const Stream& stream, int instance = 0, int parallelism = 1) {
     auto& node = env.graph().node(stream.node_id());
     link_ = node.impl->make_link(instance_info{node.name, instance, parallelism}, &out_, env.config());
-    link_->open();
+    link_->open(clock_);
   }
-  void push(In rec) {
-    static_cast<collector<In>&>(*link_).push(std::move(rec));
+  /// Pushes a record with event timestamp `ts`.
+  void push(In rec, timestamp ts = no_timestamp) {
+    static_cast<collector<In>&>(*link_).push(std::move(rec), ts);
+  }
+  void watermark(timestamp wm) {
+    link_->on_watermark(wm);
+  }
+  void idle(bool is_idle) {
+    link_->on_idle_status(is_idle);
+  }
+  void batch_end() {
+    link_->on_batch_end();
+  }
+  /// Moves processing time to `now` and delivers the wake-up.
+  void advance_processing_time(timestamp now) {
+    clock_.now = now;
+    link_->on_processing_time(now);
   }
   void finish() {
     link_->finish();
   }
   const std::vector<Out>& output() const {
     return out_.records;
+  }
+  const std::vector<timestamp>& output_timestamps() const {
+    return out_.timestamps;
+  }
+  const std::vector<timestamp>& output_watermarks() const {
+    return out_.watermarks;
+  }
+  const std::vector<bool>& idle_changes() const {
+    return out_.idle_changes;
+  }
+  manual_clock& clock() {
+    return clock_;
   }
   bool finished() const {
     return out_.finished;
@@ -60,6 +113,7 @@ public:
   }
 
 private:
+  manual_clock clock_;
   capture_link<Out> out_;
   std::unique_ptr<chain_link> link_;
 };
