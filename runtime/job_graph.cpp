@@ -9,7 +9,7 @@ std::unique_ptr<source_link> node_impl::make_source(const instance_info& who, ch
   throw std::logic_error("node '" + who.name + "' is not a source");
 }
 
-std::unique_ptr<chain_link> node_impl::make_link(const instance_info& who, chain_link*,
+std::unique_ptr<chain_link> node_impl::make_link(const instance_info& who, chain_link*, const side_outputs&,
                                                  const job_config&) const {
   throw std::logic_error("node '" + who.name + "' is a source and takes no input");
 }

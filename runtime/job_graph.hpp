@@ -13,6 +13,7 @@
 #include "runtime/config.hpp"
 #include "runtime/operator_error.hpp"
 #include "runtime/output.hpp"
+#include "runtime/side_output.hpp"
 
 namespace rivulet {
 
@@ -34,9 +35,10 @@ public:
                                                    const job_config& cfg) const;
 
   /// Operators and sinks: makes the link for one instance. Its results go
-  /// to `down` (a collector of this node's output type; null for sinks).
+  /// to `down` (a collector of this node's output type; null for sinks),
+  /// records for side outputs to `sides`.
   virtual std::unique_ptr<chain_link> make_link(const instance_info& who, chain_link* down,
-                                                const job_config& cfg) const;
+                                                const side_outputs& sides, const job_config& cfg) const;
 
   /// Pushes every record of `b` (a batch of this node's input type) into
   /// `head`, a link this node made.
@@ -58,6 +60,8 @@ struct logical_edge {
   int from = -1;
   partitioning kind = partitioning::forward;
   std::shared_ptr<const edge_writer_factory> writer;
+  /// 0: the producer's main output; p > 0: its side port p - 1.
+  int port = 0;
 };
 
 struct logical_node {
@@ -68,6 +72,8 @@ struct logical_node {
   int parallelism = 0;
   std::vector<logical_edge> inputs;
   std::shared_ptr<node_impl> impl;
+  /// Side outputs someone asked for, in port order (port = index + 1).
+  std::vector<side_port> side_ports;
 };
 
 /// Nodes in creation order, which is a topological order: the API only

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "runtime/job_graph.hpp"
@@ -38,17 +39,23 @@ public:
   }
 };
 
-/// An operator or sink node whose link comes from `Make(who, down, cfg)`,
-/// where `down` is a collector<Out>* (null for sinks).
+/// An operator or sink node whose link comes from `Make(who, down, cfg)`
+/// or, for operators with side outputs, `Make(who, down, cfg, sides)`;
+/// `down` is a collector<Out>* (null for sinks).
 template <class In, class Out, class Make>
 class operator_node final : public typed_node<In, Out> {
 public:
   explicit operator_node(Make make, std::function<void()> on_reset = {})
     : make_(std::move(make)), on_reset_(std::move(on_reset)) {
   }
-  std::unique_ptr<chain_link> make_link(const instance_info& who, chain_link* down,
+  std::unique_ptr<chain_link> make_link(const instance_info& who, chain_link* down, const side_outputs& sides,
                                         const job_config& cfg) const override {
-    return make_(who, static_cast<collector<Out>*>(down), cfg);
+    auto* typed = static_cast<collector<Out>*>(down);
+    if constexpr (std::is_invocable_v<const Make&, const instance_info&, collector<Out>*, const job_config&,
+                                      const side_outputs&>)
+      return make_(who, typed, cfg, sides);
+    else
+      return make_(who, typed, cfg);
   }
   void reset() override {
     if (on_reset_)
@@ -73,6 +80,20 @@ public:
 
 private:
   Make make_;
+};
+
+/// The typed end of a side port carrying T.
+template <class T>
+class typed_side_port final : public side_port_impl {
+public:
+  std::unique_ptr<chain_link> make_tail(std::vector<chain_link*> outs) const override {
+    if (outs.empty())
+      return std::make_unique<discard_link<T>>();
+    std::vector<collector<T>*> typed;
+    for (auto* o : outs)
+      typed.push_back(static_cast<collector<T>*>(o));
+    return std::make_unique<fanout_link<T>>(std::move(typed));
+  }
 };
 
 template <class In, class Out, class Make>

@@ -40,7 +40,7 @@ physical_plan make_plan(const job_graph& g, const job_config& cfg) {
     if (cfg.chaining && n.inputs.size() == 1) {
       auto& in = n.inputs[0];
       auto from = static_cast<std::size_t>(in.from);
-      chain = in.kind == partitioning::forward && consumers[from].size() == 1
+      chain = in.kind == partitioning::forward && in.port == 0 && consumers[from].size() == 1
               && p.node_parallelism[from] == p.node_parallelism[id];
     }
     if (chain) {
@@ -81,6 +81,7 @@ physical_plan make_plan(const job_graph& g, const job_config& cfg) {
         e.kind = partitioning::rebalance;
       e.edge = &in;
       e.in_base = base;
+      e.port = in.port;
       int id = static_cast<int>(p.edges.size());
       p.edges.push_back(e);
       base += p.fan_in(p.edges.back());
@@ -159,10 +160,13 @@ std::string physical_plan::explain(const job_graph& g) const {
     os << '\n';
     for (auto id : t.in_edges) {
       auto& e = edges[static_cast<std::size_t>(id)];
-      os << "    <- task " << e.from_task << " via " << to_string(e.kind) << '\n';
+      os << "    <- task " << e.from_task << " via " << to_string(e.kind);
+      if (e.port > 0)
+        os << " (side output '" << g.node(tasks[static_cast<std::size_t>(e.from_task)].chain.back())
+                                     .side_ports[static_cast<std::size_t>(e.port - 1)].tag << "')";
+      os << '\n';
     }
   }
-  (void) g;
   return os.str();
 }
 

@@ -20,6 +20,8 @@ struct physical_edge {
   const logical_edge* edge = nullptr;
   /// First input channel of this edge at every receiving instance.
   std::size_t in_base = 0;
+  /// Output port of the sending chain's tail node (0 = main output).
+  int port = 0;
 };
 
 struct physical_task {

@@ -11,8 +11,8 @@ task_chain build_chain(const job_graph& g, const physical_plan& plan, int task_i
   auto& t = plan.tasks.at(static_cast<std::size_t>(task_id));
   task_chain c;
   auto& tail_node = g.node(t.chain.back());
-  // Writers for each outgoing edge, then fan-out when there are several.
-  std::vector<chain_link*> outs;
+  // Writers for each outgoing edge, grouped by the tail node's port.
+  std::vector<std::vector<chain_link*>> outs_by_port(tail_node.side_ports.size() + 1);
   for (auto edge_id : t.out_edges) {
     auto& e = plan.edges[static_cast<std::size_t>(edge_id)];
     writer_args args;
@@ -22,10 +22,11 @@ task_chain build_chain(const job_graph& g, const physical_plan& plan, int task_i
     args.batch_size = cfg.batch_size;
     args.sink = &sink;
     auto w = e.edge->writer->make(args, e.kind);
-    outs.push_back(w.link.get());
+    outs_by_port.at(static_cast<std::size_t>(e.port)).push_back(w.link.get());
     c.writers.push_back(w.buffers);
     c.owned.push_back(std::move(w.link));
   }
+  auto& outs = outs_by_port[0];
   chain_link* down = nullptr;
   if (tail_node.kind != node_kind::sink) {
     if (outs.empty()) {
@@ -43,13 +44,24 @@ task_chain build_chain(const job_graph& g, const physical_plan& plan, int task_i
   for (auto i = t.chain.size(); i-- > 0;) {
     auto& n = g.node(t.chain[i]);
     instance_info who{n.name, instance, t.parallelism};
+    // Only the tail node's side ports can have consumers (the planner never
+    // chains across a side edge); elsewhere side records are dropped.
+    side_outputs sides;
+    for (std::size_t p = 0; p < n.side_ports.size(); ++p) {
+      auto& port = n.side_ports[p];
+      bool is_tail = i + 1 == t.chain.size();
+      c.owned.push_back(port.impl->make_tail(is_tail ? outs_by_port[p + 1] : std::vector<chain_link*>{}));
+      sides.add(port.tag, port.type, c.owned.back().get());
+      if (is_tail)
+        c.side_tails.push_back(c.owned.back().get());
+    }
     if (n.kind == node_kind::source) {
       auto src = n.impl->make_source(who, down, cfg);
       c.source = src.get();
       down = src.get();
       c.owned.push_back(std::move(src));
     } else {
-      c.owned.push_back(n.impl->make_link(who, down, cfg));
+      c.owned.push_back(n.impl->make_link(who, down, sides, cfg));
       down = c.owned.back().get();
     }
     c.links[i] = down;
@@ -279,6 +291,8 @@ void task::forward_watermark(std::optional<timestamp> wm) {
     return;
   watermark_out_ = *wm;
   chain_.head->on_watermark(*wm);
+  for (auto* side : chain_.side_tails)
+    side->on_watermark(*wm);
 }
 
 void task::forward_idle_status() {
@@ -287,6 +301,8 @@ void task::forward_idle_status() {
     return;
   idle_out_ = idle;
   chain_.head->on_idle_status(idle);
+  for (auto* side : chain_.side_tails)
+    side->on_idle_status(idle);
 }
 
 void task::after_records() {
@@ -309,11 +325,10 @@ void task::after_records() {
 void task::finish_chain() {
   chain_finished_ = true;
   // End of input is the end of event time: every event-time timer fires.
-  if (watermark_out_ != max_watermark) {
-    watermark_out_ = max_watermark;
-    chain_.head->on_watermark(max_watermark);
-  }
+  forward_watermark(max_watermark);
   chain_.head->finish();
+  for (auto* side : chain_.side_tails)
+    side->finish();
   for (std::size_t ch = 0; ch < outs_.size(); ++ch) {
     outs_[ch].end_requested = true;
     maybe_send_end(ch);

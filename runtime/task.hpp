@@ -79,6 +79,9 @@ struct task_chain {
   /// links[i] runs plan.tasks[t].chain[i]; `tail` follows the last one.
   std::vector<chain_link*> links;
   chain_link* tail = nullptr;
+  /// Tails of the chain's side outputs; control events reach them after
+  /// the main chain.
+  std::vector<chain_link*> side_tails;
   std::vector<flushable*> writers;
 };
 

@@ -57,16 +57,25 @@ public:
   }
 };
 
-template <class In, class Out>
+template <class In, class Out, class Side = no_record>
 class operator_harness {
 public:
   /// Builds instance `instance` of `parallelism` of the operator that
   /// produced `stream`, with the environment's config.
   template <class Stream>
   operator_harness(const stream_environment& env, const Stream& stream, int instance = 0, int parallelism = 1) {
-    auto& node = env.graph().node(stream.node_id());
-    link_ = node.impl->make_link(instance_info{node.name, instance, parallelism}, &out_, env.config());
-    link_->open(clock_);
+    build(env, stream.node_id(), {}, instance, parallelism);
+  }
+
+  /// As above, also capturing the side output `tag`.
+  template <class Stream>
+  operator_harness(const stream_environment& env, const Stream& stream, const output_tag<Side>& tag) {
+    build(env, stream.node_id(), tag.id, 0, 1);
+  }
+
+  /// What the operator sent to the captured side output.
+  const std::vector<Side>& side_output() const {
+    return side_.records;
   }
   /// Pushes a record with event timestamp `ts`.
   void push(In rec, timestamp ts = no_timestamp) {
@@ -89,6 +98,10 @@ public:
   void finish() {
     link_->finish();
   }
+  /// Clears the output seen so far (records, timestamps, watermarks).
+  void clear_output() {
+    out_ = capture_link<Out>{};
+  }
   const std::vector<Out>& output() const {
     return out_.records;
   }
@@ -107,14 +120,21 @@ public:
   bool finished() const {
     return out_.finished;
   }
-  /// Clears the output seen so far.
-  void clear() {
-    out_.records.clear();
-  }
 
 private:
+  void build(const stream_environment& env, int node_id, const std::string& side_tag, int instance,
+             int parallelism) {
+    auto& node = env.graph().node(node_id);
+    side_outputs sides;
+    if (!side_tag.empty())
+      sides.add(side_tag, std::type_index(typeid(Side)), &side_);
+    link_ = node.impl->make_link(instance_info{node.name, instance, parallelism}, &out_, sides, env.config());
+    link_->open(clock_);
+  }
+
   manual_clock clock_;
   capture_link<Out> out_;
+  capture_link<Side> side_;
   std::unique_ptr<chain_link> link_;
 };
 
