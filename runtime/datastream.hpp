@@ -21,6 +21,8 @@
 #include "runtime/plan.hpp"
 #include "runtime/sinks.hpp"
 #include "runtime/sources.hpp"
+#include "runtime/watermark_strategy.hpp"
+#include "runtime/windowed_stream.hpp"
 
 namespace rivulet {
 
@@ -124,9 +126,25 @@ public:
 
   data_stream(stream_environment* env, int node,
               std::shared_ptr<const edge_writer_factory> writer = nullptr,
-              partitioning kind = partitioning::forward)
+              partitioning kind = partitioning::forward, int port = 0)
     : env_(env), node_(node), kind_(kind),
-      writer_(writer ? std::move(writer) : std::make_shared<plain_writer_factory<T>>()) {
+      writer_(writer ? std::move(writer) : std::make_shared<plain_writer_factory<T>>()), port_(port) {
+  }
+
+  /// The records the producing operator sent to side output `tag`.
+  template <class S>
+  data_stream<S> get_side_output(const output_tag<S>& tag) const {
+    auto& n = env_->graph().node(node_);
+    std::type_index type(typeid(S));
+    for (std::size_t i = 0; i < n.side_ports.size(); ++i) {
+      if (n.side_ports[i].tag == tag.id) {
+        if (n.side_ports[i].type != type)
+          throw std::invalid_argument("side output '" + tag.id + "' of '" + n.name + "' has another record type");
+        return data_stream<S>(env_, node_, nullptr, partitioning::forward, static_cast<int>(i) + 1);
+      }
+    }
+    n.side_ports.push_back({tag.id, type, std::make_shared<typed_side_port<S>>()});
+    return data_stream<S>(env_, node_, nullptr, partitioning::forward, static_cast<int>(n.side_ports.size()));
   }
 
   /// Names the operator that produced this stream (shown in plans and errors).
@@ -185,6 +203,15 @@ public:
     }
   }
 
+  /// Gives records event timestamps and generates watermarks per `strategy`
+  /// (see runtime/watermark_strategy.hpp). Chains to the source when it can,
+  /// so each source instance has its own watermark.
+  data_stream<T> assign_timestamps_and_watermarks(watermark_strategy<T> strategy) const {
+    return add<T>("timestamps/watermarks", [strategy](const instance_info& who, collector<T>* down, const job_config&) {
+      return std::make_unique<watermark_stage<T>>(who, down, strategy);
+    });
+  }
+
   /// Partitions by key_fn(const T&): all records with equal keys reach the
   /// same instance of the next operator.
   template <class KeyFn>
@@ -194,16 +221,16 @@ public:
     using K = std::decay_t<std::invoke_result_t<KeyFn&, const T&>>;
     static_assert(!std::is_void_v<K>, "rivulet: key_by(fn) must return a key");
     static_assert(detail::is_equality_comparable<K>::value, "rivulet: a key type needs operator==");
-    return keyed_stream<T, KeyFn>(env_, node_, std::move(key_fn));
+    return keyed_stream<T, KeyFn>(env_, node_, std::move(key_fn), port_);
   }
 
   /// Spreads records round-robin over the next operator's instances.
   data_stream<T> rebalance() const {
-    return data_stream<T>(env_, node_, writer_, partitioning::rebalance);
+    return data_stream<T>(env_, node_, writer_, partitioning::rebalance, port_);
   }
   /// Sends every record to every instance of the next operator.
   data_stream<T> broadcast() const {
-    return data_stream<T>(env_, node_, writer_, partitioning::broadcast);
+    return data_stream<T>(env_, node_, writer_, partitioning::broadcast, port_);
   }
 
   /// Merges this stream with others of the same type.
@@ -258,7 +285,7 @@ public:
 
   /// Internal: the edge an operator consuming this stream gets.
   logical_edge edge() const {
-    return logical_edge{node_, kind_, writer_};
+    return logical_edge{node_, kind_, writer_, port_};
   }
   stream_environment* env() const noexcept {
     return env_;
@@ -296,10 +323,18 @@ private:
     return sink_handle(env_, env_->add_node(std::move(n)));
   }
 
+  /// Non-keyed windows: all records in one window operator (parallelism 1).
+  template <class Assigner>
+  auto window_all(Assigner assigner) const {
+    auto constant = [](const T&) { return 0; };
+    return key_by(constant).window(std::move(assigner), 1);
+  }
+
   stream_environment* env_;
   int node_;
   partitioning kind_;
   std::shared_ptr<const edge_writer_factory> writer_;
+  int port_ = 0;
 };
 
 /// A stream partitioned by key: the next operator's instance i sees exactly
@@ -309,8 +344,36 @@ class keyed_stream {
 public:
   using key_type = std::decay_t<std::invoke_result_t<KeyFn&, const T&>>;
 
-  keyed_stream(stream_environment* env, int node, KeyFn key_fn)
-    : env_(env), node_(node), key_fn_(std::move(key_fn)) {
+  keyed_stream(stream_environment* env, int node, KeyFn key_fn, int port = 0)
+    : env_(env), node_(node), key_fn_(std::move(key_fn)), port_(port) {
+  }
+
+  /// Windows per key (see runtime/window.hpp: rivulet::windows::...).
+  /// `parallelism` > 0 fixes the window operator's parallelism.
+  template <class Assigner>
+  windowed_stream<T, KeyFn> window(Assigner assigner, int parallelism = 0) const {
+    window_spec<T> spec;
+    spec.assigner = assigner.template make<T>();
+    return windowed_stream<T, KeyFn>(env_, node_, key_fn_, std::move(spec), 0, parallelism, port_);
+  }
+
+  /// Tumbling count windows: fires and purges every `n` records of a key.
+  windowed_stream<T, KeyFn> count_window(std::int64_t n) const {
+    if (n < 1)
+      throw std::invalid_argument("count window size must be at least 1");
+    window_spec<T> spec;
+    spec.trigger = std::make_shared<triggers::purging<T>>(std::make_shared<triggers::count<T>>(n));
+    return windowed_stream<T, KeyFn>(env_, node_, key_fn_, std::move(spec), 0, 0, port_);
+  }
+
+  /// Sliding count windows: every `slide` records, the last `size` records.
+  windowed_stream<T, KeyFn> count_window(std::int64_t size, std::int64_t slide) const {
+    if (size < 1 || slide < 1)
+      throw std::invalid_argument("count window size and slide must be at least 1");
+    window_spec<T> spec;
+    spec.trigger = std::make_shared<triggers::count<T>>(slide);
+    return windowed_stream<T, KeyFn>(env_, node_, key_fn_, std::move(spec), static_cast<std::size_t>(size), 0,
+                                     port_);
   }
 
   /// Rolling reduce: fn(const T& acc, const T& rec) -> T.
@@ -359,7 +422,7 @@ public:
   data_stream<Out> aggregate(const char* name, Init init, Fold fold, Emit emit) const {
     data_stream<T> upstream(env_, node_);
     auto key_fn = key_fn_;
-    logical_edge in{node_, partitioning::hash, std::make_shared<hash_writer_factory<T, KeyFn>>(key_fn_)};
+    logical_edge in{node_, partitioning::hash, std::make_shared<hash_writer_factory<T, KeyFn>>(key_fn_), port_};
     return upstream.template add<Out>(
       name,
       [key_fn, init, fold, emit](const instance_info& who, collector<Out>* down, const job_config& cfg) {
@@ -390,7 +453,36 @@ private:
   stream_environment* env_;
   int node_;
   KeyFn key_fn_;
+  int port_ = 0;
 };
+
+template <class T, class KeyFn>
+template <class Out, class Fn>
+data_stream<Out> windowed_stream<T, KeyFn>::build(const char* name, Fn fn) const {
+  using K = key_type;
+  logical_edge in{node_, partitioning::hash, std::make_shared<hash_writer_factory<T, KeyFn>>(key_fn_), port_};
+  logical_node n;
+  n.kind = node_kind::operation;
+  n.name = name;
+  n.parallelism = parallelism_;
+  n.inputs.push_back(std::move(in));
+  auto key_fn = key_fn_;
+  auto spec = spec_;
+  auto evict_to = evict_to_;
+  n.impl = make_operator_node<T, Out>([key_fn, spec, fn, evict_to](const instance_info& who, collector<Out>* down,
+                                                                   const job_config&, const side_outputs& sides)
+                                        -> std::unique_ptr<chain_link> {
+    if (evict_to > 0) {
+      using evicting = evicting_window_fn<T, Fn>;
+      return std::make_unique<window_operator<T, K, Out, KeyFn, evicting>>(who, down, sides, key_fn, spec,
+                                                                           evicting{fn, evict_to});
+    }
+    return std::make_unique<window_operator<T, K, Out, KeyFn, Fn>>(who, down, sides, key_fn, spec, fn);
+  });
+  if (spec_.late_tag)
+    n.side_ports.push_back({spec_.late_tag->id, std::type_index(typeid(T)), std::make_shared<typed_side_port<T>>()});
+  return data_stream<Out>(env_, env_->add_node(std::move(n)));
+}
 
 template <class T>
 data_stream<T> stream_environment::from_collection(std::vector<T> items) {
