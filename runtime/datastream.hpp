@@ -22,6 +22,7 @@
 #include "runtime/sinks.hpp"
 #include "runtime/sources.hpp"
 #include "runtime/watermark_strategy.hpp"
+#include "runtime/process_function.hpp"
 #include "runtime/windowed_stream.hpp"
 
 namespace rivulet {
@@ -30,6 +31,12 @@ template <class T>
 class data_stream;
 template <class T, class KeyFn>
 class keyed_stream;
+template <class A, class B>
+class connected_streams;
+template <class A, class B>
+class join_builder;
+template <class A, class KA, class B, class KB>
+class interval_join_builder;
 
 /// Holds the job graph under construction and the job's settings.
 class stream_environment {
@@ -207,9 +214,15 @@ public:
   /// (see runtime/watermark_strategy.hpp). Chains to the source when it can,
   /// so each source instance has its own watermark.
   data_stream<T> assign_timestamps_and_watermarks(watermark_strategy<T> strategy) const {
-    return add<T>("timestamps/watermarks", [strategy](const instance_info& who, collector<T>* down, const job_config&) {
+    auto out = add<T>("timestamps/watermarks", [strategy](const instance_info& who, collector<T>* down,
+                                                          const job_config&) {
       return std::make_unique<watermark_stage<T>>(who, down, strategy);
     });
+    // Same parallelism as the producer, so that it chains and every
+    // producer instance gets its own watermark: a generator behind a
+    // shuffle would see its inputs' orders interleaved.
+    env_->graph().node(out.node_id()).parallelism = env_->graph().node(node_).parallelism;
+    return out;
   }
 
   /// Partitions by key_fn(const T&): all records with equal keys reach the
@@ -323,6 +336,20 @@ private:
     return sink_handle(env_, env_->add_node(std::move(n)));
   }
 
+public:
+  /// Per-record function with per-instance state and timers (see
+  /// runtime/process_function.hpp); keyed_stream::process is per key.
+  template <class F>
+  auto process(F fn) const;
+
+  /// Connects another stream for a co-process function.
+  template <class U>
+  connected_streams<T, U> connect(const data_stream<U>& other) const;
+
+  /// Window join with another stream: join(b).where(ka).equal_to(kb).window(w).apply(fn).
+  template <class U>
+  join_builder<T, U> join(const data_stream<U>& other) const;
+
   /// Non-keyed windows: all records in one window operator (parallelism 1).
   template <class Assigner>
   auto window_all(Assigner assigner) const {
@@ -330,6 +357,7 @@ private:
     return key_by(constant).window(std::move(assigner), 1);
   }
 
+private:
   stream_environment* env_;
   int node_;
   partitioning kind_;
@@ -355,6 +383,22 @@ public:
     window_spec<T> spec;
     spec.assigner = assigner.template make<T>();
     return windowed_stream<T, KeyFn>(env_, node_, key_fn_, std::move(spec), 0, parallelism, port_);
+  }
+
+  /// Keyed process function with per-key state and timers.
+  template <class F>
+  auto process(F fn) const;
+
+  /// Interval join with another keyed stream (keys of the same type).
+  template <class U, class KeyFnU>
+  interval_join_builder<T, KeyFn, U, KeyFnU> interval_join(const keyed_stream<U, KeyFnU>& other) const;
+
+  /// Internal: the stream before partitioning, and the key function.
+  data_stream<T> as_stream() const {
+    return data_stream<T>(env_, node_, nullptr, partitioning::forward, port_);
+  }
+  const KeyFn& key_function() const noexcept {
+    return key_fn_;
   }
 
   /// Tumbling count windows: fires and purges every `n` records of a key.
@@ -484,6 +528,38 @@ data_stream<Out> windowed_stream<T, KeyFn>::build(const char* name, Fn fn) const
   return data_stream<Out>(env_, env_->add_node(std::move(n)));
 }
 
+/// Internal: an operator node running process function `fn` (keyed by
+/// key_fn) over `inputs`, all carrying records of type In.
+template <class In, class KeyFn, class F>
+auto add_process_node(stream_environment* env, const char* name, std::vector<logical_edge> inputs, KeyFn key_fn,
+                      F fn) {
+  using Out = typename F::output_type;
+  using K = std::decay_t<std::invoke_result_t<KeyFn&, const In&>>;
+  logical_node n;
+  n.kind = node_kind::operation;
+  n.name = name;
+  n.inputs = std::move(inputs);
+  n.impl = make_operator_node<In, Out>([key_fn, fn](const instance_info& who, collector<Out>* down,
+                                                    const job_config&, const side_outputs& sides) {
+    return std::make_unique<keyed_process_operator<In, K, Out, KeyFn, F>>(who, down, sides, key_fn, fn);
+  });
+  return data_stream<Out>(env, env->add_node(std::move(n)));
+}
+
+template <class T>
+template <class F>
+auto data_stream<T>::process(F fn) const {
+  auto constant = [](const T&) { return 0; };
+  return add_process_node<T>(env_, "process", {edge()}, constant, std::move(fn));
+}
+
+template <class T, class KeyFn>
+template <class F>
+auto keyed_stream<T, KeyFn>::process(F fn) const {
+  logical_edge in{node_, partitioning::hash, std::make_shared<hash_writer_factory<T, KeyFn>>(key_fn_), port_};
+  return add_process_node<T>(env_, "keyed process", {std::move(in)}, key_fn_, std::move(fn));
+}
+
 template <class T>
 data_stream<T> stream_environment::from_collection(std::vector<T> items) {
   auto shared = std::make_shared<const std::vector<T>>(std::move(items));
@@ -523,3 +599,5 @@ inline data_stream<std::string> stream_environment::read_text_file(std::string p
 }
 
 } // namespace rivulet
+
+#include "runtime/two_input.hpp"
