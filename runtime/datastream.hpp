@@ -218,10 +218,11 @@ public:
                                                           const job_config&) {
       return std::make_unique<watermark_stage<T>>(who, down, strategy);
     });
-    // Same parallelism as the producer, so that it chains and every
+    // Same parallelism as the producer (resolved when planning, so a later
+    // parallelism() on the producer counts), so that it chains and every
     // producer instance gets its own watermark: a generator behind a
     // shuffle would see its inputs' orders interleaved.
-    env_->graph().node(out.node_id()).parallelism = env_->graph().node(node_).parallelism;
+    env_->graph().node(out.node_id()).inherits_parallelism = true;
     return out;
   }
 

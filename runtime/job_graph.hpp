@@ -68,8 +68,11 @@ struct logical_node {
   int id = -1;
   node_kind kind = node_kind::operation;
   std::string name;
-  /// 0 = the job's default.
+  /// 0 = the job's default (or the input's, see below).
   int parallelism = 0;
+  /// Without an explicit parallelism, take the first input's: operators
+  /// that should chain to their producer (watermark generators).
+  bool inherits_parallelism = false;
   std::vector<logical_edge> inputs;
   std::shared_ptr<node_impl> impl;
   /// Side outputs someone asked for, in port order (port = index + 1).

@@ -20,7 +20,9 @@ struct key_hasher {
 };
 
 /// Keeps one accumulator per key. In streaming mode every record emits the
-/// key's updated result; in batch mode each key emits once, at end of input.
+/// key's updated result; in batch mode each key emits once, at end of input
+/// (on the max watermark, before it goes on), stamped with the largest
+/// timestamp among the key's records.
 ///
 /// Init(const T&) -> Acc starts a key's accumulator, Fold(Acc&, const T&)
 /// adds a record, Emit(const K&, const Acc&) -> Out makes the result.
@@ -44,23 +46,26 @@ public:
   void push_ref(const T& rec, timestamp ts) override {
     ++this->in_;
     if (mode_ == runtime_mode::batch) {
-      guarded(this->info_, [&] { update(rec); });
+      guarded(this->info_, [&] {
+        auto& slot = update(rec).second;
+        if (ts > slot.max_ts)
+          slot.max_ts = ts;
+      });
       return;
     }
     this->down_->push(guarded(this->info_, [&]() -> Out {
       auto& entry = update(rec);
-      return emit_(entry.first, entry.second);
+      return emit_(entry.first, entry.second.acc);
     }), ts);
   }
 
-  void finish() override {
-    if (mode_ == runtime_mode::batch) {
-      // A final value stands for many records: it carries no timestamp.
-      for (auto& [key, acc] : state_)
-        this->down_->push(guarded(this->info_, [&]() -> Out { return emit_(key, acc); }), no_timestamp);
+  void on_watermark(timestamp wm) override {
+    if (mode_ == runtime_mode::batch && wm == max_watermark) {
+      for (auto& [key, slot] : state_)
+        this->down_->push(guarded(this->info_, [&]() -> Out { return emit_(key, slot.acc); }), slot.max_ts);
       state_.clear();
     }
-    this->down_->finish();
+    this->down_->on_watermark(wm);
   }
 
   std::size_t key_count() const noexcept {
@@ -68,13 +73,18 @@ public:
   }
 
 private:
-  std::pair<const K, Acc>& update(const T& rec) {
+  struct slot_t {
+    Acc acc;
+    timestamp max_ts = no_timestamp;
+  };
+
+  std::pair<const K, slot_t>& update(const T& rec) {
     // A key function returning a reference costs no copy unless the key is new.
     decltype(auto) key = key_fn_(rec);
     auto it = state_.find(key);
     if (it == state_.end())
-      return *state_.emplace(K(std::forward<decltype(key)>(key)), init_(rec)).first;
-    fold_(it->second, rec);
+      return *state_.emplace(K(std::forward<decltype(key)>(key)), slot_t{init_(rec), no_timestamp}).first;
+    fold_(it->second.acc, rec);
     return *it;
   }
 
@@ -83,7 +93,7 @@ private:
   Init init_;
   Fold fold_;
   Emit emit_;
-  std::unordered_map<K, Acc, key_hasher<K>> state_;
+  std::unordered_map<K, slot_t, key_hasher<K>> state_;
 };
 
 } // namespace rivulet

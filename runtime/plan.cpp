@@ -29,6 +29,8 @@ physical_plan make_plan(const job_graph& g, const job_config& cfg) {
     if (n.kind != node_kind::source && n.inputs.empty())
       throw std::invalid_argument("operator '" + n.name + "' has no input");
     int par = n.parallelism > 0 ? n.parallelism : default_p;
+    if (n.parallelism == 0 && n.inherits_parallelism && !n.inputs.empty())
+      par = p.node_parallelism[static_cast<std::size_t>(n.inputs.front().from)];
     p.node_parallelism[static_cast<std::size_t>(n.id)] = par;
   }
   // Chaining: a node joins its producer's task when it has one forward

@@ -152,6 +152,8 @@ void task::on_credit(std::size_t out_channel, std::uint32_t n) {
     waiting_for_credit_ = false;
     transport_.schedule_step();
   }
+  if (wakeup_deferred_)
+    on_wakeup();
   drain_input();
 }
 
@@ -186,8 +188,21 @@ void task::on_flush_timer() {
 void task::on_wakeup() {
   if (chain_finished_)
     return;
-  wakeup_at_ = max_watermark;
-  chain_.head->on_processing_time(transport_.now());
+  auto now = transport_.now();
+  // Each scheduled wake-up arrives once, earliest first; forget it here
+  // (not by comparing with `now`: a clock read a millisecond short must
+  // not leave a stale entry that suppresses every later request).
+  if (!wakeup_deferred_ && !wakeups_scheduled_.empty())
+    wakeups_scheduled_.erase(wakeups_scheduled_.begin());
+  // Timers may emit: like input, they wait while output is backed up.
+  if (blocked()) {
+    wakeup_deferred_ = true;
+    return;
+  }
+  wakeup_deferred_ = false;
+  chain_.head->on_processing_time(now);
+  for (auto* side : chain_.side_tails)
+    side->on_processing_time(now);
   after_records();
 }
 
@@ -196,9 +211,11 @@ timestamp task::processing_time() const {
 }
 
 void task::request_wakeup(timestamp at) {
-  if (at >= wakeup_at_)
+  // One scheduled wake-up at or before `at` covers this request: links ask
+  // again from on_processing_time for what is still due later.
+  if (!wakeups_scheduled_.empty() && *wakeups_scheduled_.begin() <= at)
     return;
-  wakeup_at_ = at;
+  wakeups_scheduled_.insert(at);
   auto delay = at - transport_.now();
   transport_.schedule_wakeup(std::chrono::milliseconds{delay > 0 ? delay : 0});
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <optional>
+#include <set>
 
 #include "runtime/job_graph.hpp"
 #include "runtime/plan.hpp"
@@ -157,7 +158,10 @@ private:
   watermark_valve valve_{0};
   timestamp watermark_out_ = min_watermark;
   bool idle_out_ = false;
-  timestamp wakeup_at_ = max_watermark;
+  /// Wake-ups scheduled with the transport and not yet delivered.
+  std::multiset<timestamp> wakeups_scheduled_;
+  /// A wake-up arrived while blocked; delivered once output drains.
+  bool wakeup_deferred_ = false;
   bool started_ = false;
   bool chain_finished_ = false;
   bool waiting_for_credit_ = false;

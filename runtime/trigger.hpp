@@ -164,7 +164,9 @@ public:
     ctx.register_event_time_timer(w.max_timestamp());
     auto& next = ctx.slot(0);
     if (next == 0) {
-      next = window_start(ts, 0, interval_) + interval_;
+      // Capped at the window's end, as in Flink: a later early firing would
+      // fire again, with nothing new, while the window waits out lateness.
+      next = std::min(saturating_add(window_start(ts, 0, interval_), interval_), w.max_timestamp());
       ctx.register_event_time_timer(next);
     }
     return trigger_result::proceed;
@@ -174,7 +176,7 @@ public:
       return trigger_result::fire;
     auto& next = ctx.slot(0);
     if (time == next) {
-      next = time + interval_;
+      next = std::min(saturating_add(time, interval_), w.max_timestamp());  // capped: see on_element
       ctx.register_event_time_timer(next);
       return trigger_result::fire;
     }

@@ -284,6 +284,11 @@ public:
   /// fn(const A&, const B&) -> Out per matching pair.
   template <class F>
   auto process(F fn) const {
+    using K1 = std::decay_t<std::invoke_result_t<KA&, const A&>>;
+    using K2 = std::decay_t<std::invoke_result_t<KB&, const B&>>;
+    static_assert(std::is_same_v<K1, K2>, "rivulet: interval_join needs both key functions to return the same type");
+    static_assert(std::is_invocable_v<F&, const A&, const B&>,
+                  "rivulet: interval join process(fn) needs fn(const A&, const B&) -> Out");
     using Out = std::decay_t<std::invoke_result_t<F&, const A&, const B&>>;
     detail::interval_join_fn<A, B, F, Out> jf{std::move(fn), lower_, upper_};
     return keyed_two_input<A, B>(a_, b_, ka_, kb_, "interval join", std::move(jf));

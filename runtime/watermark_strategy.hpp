@@ -105,8 +105,9 @@ public:
 
   void open(link_context& ctx) override {
     stage<T, T>::open(ctx);
+    quiet_since_ = ctx.processing_time();
     if (s_.idle_timeout_ms() > 0)
-      ctx.request_wakeup(saturating_add(ctx.processing_time(), s_.idle_timeout_ms()));
+      ctx.request_wakeup(saturating_add(quiet_since_, s_.idle_timeout_ms()));
   }
 
   void push(T&& rec, timestamp ts) override {
@@ -139,13 +140,22 @@ public:
   }
 
   void on_processing_time(timestamp now) override {
-    if (s_.idle_timeout_ms() > 0) {
-      if (!active_since_check_ && !idle_) {
+    if (s_.idle_timeout_ms() > 0 && !idle_) {
+      // Wake-ups reach the whole chain, also ones other links asked for, so
+      // "no records since the last wake-up" may span far less than the
+      // timeout: count quiet time from the last wake-up that saw records
+      // (as Flink's idleness timer, without reading the clock per record).
+      if (active_since_check_) {
+        active_since_check_ = false;
+        quiet_since_ = now;
+      }
+      auto due = saturating_add(quiet_since_, s_.idle_timeout_ms());
+      if (now >= due) {
         idle_ = true;
         this->down_->on_idle_status(true);
+      } else {
+        this->ctx_->request_wakeup(due);
       }
-      active_since_check_ = false;
-      this->ctx_->request_wakeup(saturating_add(now, s_.idle_timeout_ms()));
     }
     this->down_->on_processing_time(now);
   }
@@ -157,6 +167,8 @@ private:
     if (idle_) {
       idle_ = false;
       this->down_->on_idle_status(false);
+      // Idle, it asked for no wake-up: ask again to notice the next quiet spell.
+      this->ctx_->request_wakeup(saturating_add(this->ctx_->processing_time(), s_.idle_timeout_ms()));
     }
     if (s_.assigner())
       ts = guarded(this->info_, [&] { return s_.assigner()(rec); });
@@ -183,6 +195,7 @@ private:
   timestamp last_wm_ = min_watermark;
   bool idle_ = false;
   bool active_since_check_ = false;
+  timestamp quiet_since_ = 0;  // processing time from which no records arrived
 };
 
 } // namespace rivulet

@@ -6,7 +6,10 @@ namespace rivulet {
 
 std::optional<timestamp> watermark_valve::on_watermark(std::size_t ch, timestamp wm) {
   auto& c = channels_.at(ch);
-  c.idle = false;
+  // A watermark makes an idle channel active, like records do: it must
+  // also be realigned here, or a watermark that does not advance would
+  // leave a caught-up channel unaligned, holding the output back.
+  on_records(ch);
   if (wm <= c.wm)
     return std::nullopt;  // watermarks that do not advance are dropped
   c.wm = wm;

@@ -5,7 +5,8 @@
 // - the output is the minimum over active, aligned channels and only rises;
 // - an idle channel does not hold the output back;
 // - a channel back from idle counts again once it catches up with the
-//   output, so the output never moves back;
+//   output, so the output never moves back; until then it holds the
+//   output where it is (Flink's valve leaves such a channel out instead);
 // - when every open channel is idle the output jumps to their maximum;
 // - an ended channel holds nothing back; when all ended the output is max.
 

@@ -110,13 +110,13 @@ public:
     switch (kind_) {
       case kind::tumbling: {
         auto start = window_start(ts, offset_, size_);
-        out.push_back({start, start + size_});
+        out.push_back({start, saturating_add(start, size_)});
         return;
       }
       case kind::sliding: {
         auto last = window_start(ts, offset_, slide_);
         for (auto start = last; start > ts - size_; start -= slide_)
-          out.push_back({start, start + size_});
+          out.push_back({start, saturating_add(start, size_)});
         return;
       }
       case kind::session: {

@@ -56,6 +56,15 @@ public:
     watermark_ = wm;
     run_emitting(this->info_, [&] {
       event_timers_.advance(wm, [&](const auto& t) { on_timer(t.time, t.key, t.ns, true); });
+      // The max watermark means end of input. Processing-time windows still
+      // open fire now rather than lose their records, and before the
+      // watermark goes on, so downstream event-time windows are not late.
+      if (wm == max_watermark && !spec_.assigner.event_time()) {
+        for (auto& [key, windows] : keys_)
+          for (auto& [w, ws] : windows)
+            emit(key, w, ws);
+        keys_.clear();
+      }
     });
     this->down_->on_watermark(wm);
   }
@@ -68,19 +77,6 @@ public:
     this->down_->on_processing_time(now);
   }
 
-  void finish() override {
-    // Processing-time windows still open at end of input fire now, rather
-    // than lose their records. (Event-time ones fired at the final watermark.)
-    if (!spec_.assigner.event_time()) {
-      run_emitting(this->info_, [&] {
-        for (auto& [key, windows] : keys_)
-          for (auto& [w, ws] : windows)
-            emit(key, w, ws);
-      });
-      keys_.clear();
-    }
-    this->down_->finish();
-  }
 
   /// Records dropped as late (no side output set).
   std::uint64_t dropped_late() const noexcept {
@@ -132,7 +128,9 @@ private:
 
   void process(const T& rec, timestamp ts) {
     auto& a = spec_.assigner;
-    if (a.event_time() && ts == no_timestamp)
+    // Global windows (count windows) do not place records by time: like
+    // Flink's, they need no timestamp.
+    if (a.event_time() && a.type() != window_assigner<T>::kind::global && ts == no_timestamp)
       throw std::runtime_error("record has no event timestamp: use assign_timestamps_and_watermarks "
                                "before an event-time window");
     timestamp t = a.event_time() ? ts : this->ctx_->processing_time();
@@ -162,7 +160,10 @@ private:
       register_cleanup(key, wit->first);
       act(key, windows, wit, res);
     }
-    if (!placed) {
+    // As in Flink, only a late record is late data: one that fell in no
+    // window at all (between hopping windows) is dropped without notice.
+    bool late_record = a.event_time() && saturating_add(ts, spec_.allowed_lateness_ms) <= watermark_;
+    if (!placed && late_record) {
       if (late_)
         late_->push_ref(rec, ts);
       else

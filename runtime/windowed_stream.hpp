@@ -47,7 +47,13 @@ public:
   }
 
   /// Replaces the assigner's default trigger.
+  /// Triggers are shared by the operator's instances: keep per-window data
+  /// in the context's slots, not in members.
   windowed_stream trigger(trigger_ptr<T> t) const {
+    if (!t)
+      throw std::invalid_argument("trigger must not be null");
+    if (spec_.assigner.merging() && !t->can_merge())
+      throw std::invalid_argument("session windows need a trigger that can merge (can_merge() is false)");
     auto w = *this;
     w.spec_.trigger = std::move(t);
     return w;

@@ -4,15 +4,59 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "apps/bench/word_count_bench.hpp"
+#include "apps/bench/ysb_bench.hpp"
 
 namespace {
 
 constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--seed S] [--repeats R (default 3, best is kept)]
+       rivulet-bench ysb [--events N] [--repeats R] [--rate EPS] [--latency-seconds S]
   word-count   hand-written loop vs rivulet (parallelism 1 and 2) counting
                words of generated Zipf-distributed text (default 20000000 words)
+  ysb          Yahoo Streaming Benchmark query: hand-written loop vs rivulet
+               (parallelism 1 and 2) on generated ad events (default 50000000),
+               then window latency on wall-clock event time, at full speed and
+               at --rate events/s (default 1000000), --latency-seconds each
+               (default 25; 0 skips the latency runs)
 )";
+
+/// One named numeric option and where its value goes.
+struct option {
+  const char* name;
+  unsigned long long* value;
+  bool zero_ok = false;
+};
+
+/// Parses "--name value" pairs from argv[2..]; false (after a message) on error.
+bool parse_options(int argc, char** argv, const std::vector<option>& options) {
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    const option* opt = nullptr;
+    for (auto& o : options)
+      if (a == o.name)
+        opt = &o;
+    if (!opt) {
+      std::fprintf(stderr, "rivulet-bench: unknown option '%s'\n", a.c_str());
+      return false;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "rivulet-bench: %s needs a value\n", a.c_str());
+      return false;
+    }
+    char* end = nullptr;
+    auto v = std::strtoull(argv[++i], &end, 10);
+    if (*end != '\0' || argv[i][0] == '-' || argv[i][0] == '\0' || (v == 0 && !opt->zero_ok)) {
+      std::fprintf(stderr, "rivulet-bench: %s needs a %s number\n", a.c_str(),
+                   opt->zero_ok ? "non-negative" : "positive");
+      return false;
+    }
+    *opt->value = v;
+  }
+  return true;
+}
 
 } // namespace
 
@@ -22,34 +66,28 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   std::string cmd = argv[1];
-  if (cmd != "word-count") {
-    std::fprintf(stderr, "rivulet-bench: unknown benchmark '%s'\n%s", cmd.c_str(), usage);
-    return 2;
+  if (cmd == "word-count") {
+    unsigned long long words = 20000000, seed = 42, repeats = 3;
+    if (!parse_options(argc, argv, {{"--words", &words}, {"--seed", &seed}, {"--repeats", &repeats}}))
+      return 2;
+    return rivulet::bench::word_count(words, seed, static_cast<int>(repeats));
   }
-  unsigned long long words = 20000000, seed = 42;
-  int repeats = 3;
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "rivulet-bench: %s needs a value\n", a.c_str());
+  if (cmd == "ysb") {
+    rivulet::bench::ysb_options o;
+    unsigned long long events = o.events, repeats = static_cast<unsigned long long>(o.repeats), rate = o.rate_eps,
+                       seconds = o.latency_seconds;
+    if (!parse_options(argc, argv,
+                       {{"--events", &events},
+                        {"--repeats", &repeats},
+                        {"--rate", &rate},
+                        {"--latency-seconds", &seconds, true}}))
       return 2;
-    }
-    char* end = nullptr;
-    auto v = std::strtoull(argv[++i], &end, 10);
-    if (*end != '\0' || v == 0) {
-      std::fprintf(stderr, "rivulet-bench: %s needs a positive number\n", a.c_str());
-      return 2;
-    }
-    if (a == "--words")
-      words = v;
-    else if (a == "--seed")
-      seed = v;
-    else if (a == "--repeats")
-      repeats = static_cast<int>(v);
-    else {
-      std::fprintf(stderr, "rivulet-bench: unknown option '%s'\n", a.c_str());
-      return 2;
-    }
+    o.events = events;
+    o.repeats = static_cast<int>(repeats);
+    o.rate_eps = rate;
+    o.latency_seconds = seconds;
+    return rivulet::bench::ysb(o);
   }
-  return rivulet::bench::word_count(words, seed, repeats);
+  std::fprintf(stderr, "rivulet-bench: unknown benchmark '%s'\n%s", cmd.c_str(), usage);
+  return 2;
 }

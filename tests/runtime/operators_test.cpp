@@ -95,13 +95,18 @@ TEST_CASE("batch count emits each key's final count once, at end of input", "[ru
   operator_harness<kv, std::pair<std::string, std::int64_t>> h{env, s};
   h.push({"a", 0});
   h.push({"b", 0});
-  h.push({"a", 0});
+  h.push({"a", 0}, 40);
   CHECK(h.output().empty());
-  h.finish();
+  h.watermark(max_watermark);  // end of input
   auto got = h.output();
   std::sort(got.begin(), got.end());
   using out = std::pair<std::string, std::int64_t>;
   CHECK(got == std::vector<out>{{"a", 2}, {"b", 1}});
+  // Each final value carries its key's largest timestamp, ahead of the watermark.
+  auto ts = h.output_timestamps();
+  std::sort(ts.begin(), ts.end());
+  CHECK(ts == std::vector<timestamp>{no_timestamp, 40});
+  CHECK(h.output_watermarks() == std::vector<timestamp>{max_watermark});
 }
 
 TEST_CASE("rolling sum, min and max follow each key's values", "[runtime][operators][keyed]") {
