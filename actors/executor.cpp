@@ -16,6 +16,11 @@ void configure_system(caf::actor_system_config& cfg, const job_config& job) {
   // CAF defaults to max(cores, 4) threads; on small machines that only adds
   // contention.
   cfg.set("scheduler.max-threads", static_cast<size_t>(job.effective_threads()));
+  // CAF lets an actor run until its mailbox is empty. A source sends itself
+  // its next step, so it would keep a thread until it ran out of credit and
+  // starve the tasks downstream of it (seen as window latency); a bound
+  // makes actors take turns.
+  cfg.set("scheduler.max-throughput", static_cast<size_t>(job.max_messages_per_turn));
 }
 
 launched_job launch_job(caf::actor_system& sys, const stream_environment& env, std::string job_name) {

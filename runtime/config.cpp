@@ -18,6 +18,8 @@ std::string job_config::validate() const {
     return "credits must be at least 1 (a zero window would stall every channel)";
   if (threads < 0 || threads > 256)
     return "threads must be in [0, 256], got " + std::to_string(threads);
+  if (max_messages_per_turn == 0)
+    return "max_messages_per_turn must be at least 1";
   if (linger.count() < 0)
     return "linger must not be negative";
   if (restart.type == restart_strategy::kind::fixed_delay

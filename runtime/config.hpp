@@ -45,6 +45,9 @@ struct job_config {
   int threads = 0;
   /// Fuse one-to-one operators of equal parallelism into one task.
   bool chaining = true;
+  /// Messages an actor handles before its scheduler thread moves on to
+  /// another actor (CAF's scheduler.max-throughput).
+  std::size_t max_messages_per_turn = 16;
   restart_strategy restart;
 
   /// Returns an empty string when the settings are usable, else what is wrong.

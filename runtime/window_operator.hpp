@@ -88,6 +88,8 @@ private:
     typename Fn::state_type state;
     bool has_data = false;
     std::int64_t slots[2] = {0, 0};
+    /// Its cleanup timer is set (once per window, not per record).
+    bool cleanup_set = false;
   };
   using window_map = std::map<time_window, window_state>;
 
@@ -151,13 +153,16 @@ private:
       placed = true;
       auto wit = windows.find(w);
       if (wit == windows.end())
-        wit = windows.emplace(w, window_state{initial_state(fn_), false, {0, 0}}).first;
+        wit = windows.emplace(w, window_state{initial_state(fn_), false, {0, 0}, false}).first;
       auto& ws = wit->second;
       fn_.add(ws.state, rec, ts);
       ws.has_data = true;
       ctx_impl tctx(*this, key, wit->first, ws);
       auto res = spec_.trigger->on_element(rec, t, wit->first, tctx);
-      register_cleanup(key, wit->first);
+      if (!ws.cleanup_set) {
+        ws.cleanup_set = true;
+        register_cleanup(key, wit->first);
+      }
       act(key, windows, wit, res);
     }
     // As in Flink, only a late record is late data: one that fell in no
