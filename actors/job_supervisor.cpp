@@ -82,6 +82,7 @@ std::vector<operator_metrics> aggregate(const job_graph& g, const physical_plan&
         auto& op = ops[static_cast<std::size_t>(nc.node)];
         op.records_in += nc.records_in;
         op.records_out += nc.records_out;
+        op.records_dropped += nc.records_dropped;
         op.max_inflight_batches = std::max(op.max_inflight_batches, m.max_inflight_batches);
         op.max_inflight_records = std::max(op.max_inflight_records, m.max_inflight_records);
         op.max_pending_batches = std::max(op.max_pending_batches, m.max_pending_batches);

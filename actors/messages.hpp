@@ -106,7 +106,8 @@ namespace rivulet {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_counters& x) {
-  return f(caf::meta::type_name("node_counters"), x.node, x.records_in, x.records_out);
+  return f(caf::meta::type_name("node_counters"), x.node, x.records_in, x.records_out,
+           x.records_dropped);
 }
 
 template <class Inspector>

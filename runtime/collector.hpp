@@ -42,8 +42,15 @@ public:
     return in_;
   }
 
+  /// Records this link dropped as late (behind the watermark, with no side
+  /// output to take them).
+  std::uint64_t records_dropped() const noexcept {
+    return dropped_;
+  }
+
 protected:
   std::uint64_t in_ = 0;
+  std::uint64_t dropped_ = 0;
   link_context* ctx_ = nullptr;
 };
 

@@ -17,6 +17,8 @@ struct operator_metrics {
   int task = -1;
   std::uint64_t records_in = 0;
   std::uint64_t records_out = 0;
+  /// Late records dropped (no side output took them).
+  std::uint64_t records_dropped = 0;
   /// Flow control, highest over the task's instances and channels.
   std::uint64_t max_inflight_batches = 0;
   std::uint64_t max_inflight_records = 0;

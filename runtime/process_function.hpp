@@ -94,6 +94,11 @@ public:
     states_->erase(*key_);
     state_ = nullptr;
   }
+  /// Counts a record the function dropped as late (reported per operator
+  /// in the job result).
+  void record_dropped() noexcept {
+    ++*dropped_;
+  }
   /// Emits `value` to side output `tag` with the current timestamp.
   template <class S>
   void output(const output_tag<S>& tag, S value) const {
@@ -114,6 +119,7 @@ private:
   std::unordered_map<K, State, key_hasher<K>>* states_ = nullptr;
   State* state_ = nullptr;
   const side_outputs* sides_ = nullptr;
+  std::uint64_t* dropped_ = nullptr;
 };
 
 template <class T, class K, class Out, class KeyFn, class F>
@@ -168,6 +174,7 @@ private:
     ctx.processing_timers_ = &processing_timers_;
     ctx.states_ = &states_;
     ctx.sides_ = &sides_;
+    ctx.dropped_ = &this->dropped_;
     return ctx;
   }
 

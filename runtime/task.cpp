@@ -233,6 +233,7 @@ task_metrics task::metrics() const {
     nc.records_in = chain_.source && i == 0 ? 0 : chain_.links[i]->records_in();
     auto* next = i + 1 < chain_.links.size() ? chain_.links[i + 1] : chain_.tail;
     nc.records_out = next ? next->records_in() : 0;
+    nc.records_dropped = chain_.links[i]->records_dropped();
     m.nodes.push_back(nc);
   }
   return m;

@@ -55,6 +55,7 @@ struct node_counters {
   int node = -1;
   std::uint64_t records_in = 0;
   std::uint64_t records_out = 0;
+  std::uint64_t records_dropped = 0;
 };
 
 /// What a task instance observed; summed per operator by the supervisor.

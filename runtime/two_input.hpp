@@ -82,8 +82,10 @@ struct interval_join_fn {
     auto ts = ctx.timestamp();
     if (ts == no_timestamp)
       throw std::runtime_error("interval join needs event timestamps (assign_timestamps_and_watermarks)");
-    if (ts <= ctx.current_watermark())
-      return;  // late (at or behind the watermark): its partners may be gone
+    if (ts <= ctx.current_watermark()) {
+      ctx.record_dropped();  // late (at or behind the watermark): its partners may be gone
+      return;
+    }
     auto& st = ctx.state();
     if (v.index() == 0) {
       auto& a = std::get<0>(v);

@@ -78,10 +78,6 @@ public:
   }
 
 
-  /// Records dropped as late (no side output set).
-  std::uint64_t dropped_late() const noexcept {
-    return dropped_late_;
-  }
 
 private:
   struct window_state {
@@ -172,7 +168,7 @@ private:
       if (late_)
         late_->push_ref(rec, ts);
       else
-        ++dropped_late_;
+        ++this->dropped_;
     }
     if (windows.empty())
       keys_.erase(it);
@@ -295,7 +291,6 @@ private:
   timer_queue<K, time_window> processing_timers_;
   timestamp watermark_ = min_watermark;
   std::vector<time_window> windows_;
-  std::uint64_t dropped_late_ = 0;
 };
 
 } // namespace rivulet

@@ -237,3 +237,26 @@ TEST_CASE("a keyed co-process function sees both inputs of a key", "[actors][tim
   CHECK(got[1].rfind("2:", 0) == 0);
   CHECK(got[2] == "3:?");
 }
+
+TEST_CASE("late records without a side output are counted as dropped in the job result", "[actors][time]") {
+  environment env{cfg_with(1)};
+  std::vector<event> input{{1, 10, 1}, {1, 300, 1}, {1, 15, 1} /* late */, {2, 20, 1} /* late */};
+  auto results = env.from_collection(input)
+                   .assign_timestamps_and_watermarks(
+                     watermark_strategy<event>::monotonic_timestamps().with_timestamp_assigner(
+                       [](const event& e) { return e.ts; }))
+                   .key_by([](const event& e) { return e.key; })
+                   .window(windows::tumbling_event_time{100ms})
+                   .count()
+                   .name("counts")
+                   .collect();
+  env.config().batch_size = 1;
+  auto run = run_deterministic(env, 4);
+  REQUIRE(run.result.ok());
+  auto* op = run.result.find("counts");
+  REQUIRE(op != nullptr);
+  CHECK(op->records_in == 4);
+  CHECK(op->records_dropped == 2);
+  CHECK(results.get().size() == 2);
+  CHECK_THAT(run.result.summary(), Catch::Contains("late"));
+}
