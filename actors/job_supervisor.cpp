@@ -8,6 +8,7 @@
 
 #include "actors/task_actor.hpp"
 #include "actors/type_ids.hpp"
+#include "runtime/log.hpp"
 
 namespace rivulet::actors {
 
@@ -97,6 +98,9 @@ void start_attempt(supervisor_t* self) {
   auto& st = self->state;
   auto& plan = *st.spec.plan;
   ++st.attempt;
+  RIVULET_LOG(log_level::info, "supervisor", "job '" << st.spec.name << "' attempt " << st.attempt << ": starting "
+                                                      << plan.tasks.size() << " task(s), " << st.instance_count
+                                                      << " instance(s)");
   st.attempt_failed = false;
   st.done_count = 0;
   st.done.assign(st.instance_count, task_metrics{});
@@ -137,6 +141,9 @@ void start_attempt(supervisor_t* self) {
 
 void finish(supervisor_t* self, job_result r) {
   auto& st = self->state;
+  RIVULET_LOG(r.ok() ? log_level::info : log_level::error, "supervisor",
+              "job '" << st.spec.name << "' " << (r.ok() ? "succeeded" : "failed") << " after " << st.attempt
+                      << " attempt(s)" << (r.ok() ? "" : ": " + r.error));
   r.job_name = st.spec.name;
   r.attempts = st.attempt;
   r.elapsed = std::chrono::steady_clock::now() - st.started;
@@ -166,6 +173,8 @@ void settle(supervisor_t* self) {
   }
   if (st.restart_due) {
     st.restart_due = false;
+    RIVULET_LOG(log_level::info, "supervisor", "job '" << st.spec.name << "': restarting (attempt "
+                                                        << st.attempt + 1 << " of " << rs.attempts + 1 << ")");
     start_attempt(self);
   }
 }
@@ -180,6 +189,11 @@ void fail(supervisor_t* self, int task, int instance, std::string op, std::strin
   st.failure.failed_operator = op.empty() ? st.spec.plan->tasks[static_cast<std::size_t>(task)].name : op;
   st.failure.failed_instance = instance;
   st.failure.error = std::move(error);
+  RIVULET_LOG(log_level::warn, "supervisor", "job '" << st.spec.name << "' attempt " << st.attempt << ": task '"
+                                                      << st.spec.plan->tasks[static_cast<std::size_t>(task)].name
+                                                      << "' instance " << instance + 1 << " failed: "
+                                                      << st.failure.error << "; stopping "
+                                                      << st.live.size() << " live task instance(s)");
   for (auto& [addr, id] : st.live)
     self->send_exit(addr, caf::exit_reason::kill);
   auto& rs = st.spec.cfg.restart;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/environment.hpp"
+#include "runtime/log.hpp"
 #include "apps/examples/word_count.hpp"
 
 namespace {
@@ -93,6 +94,9 @@ int run_word_count(const options& opt) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // The CLI shows warnings and errors unless RIVULET_LOG asks for more.
+  if (rivulet::current_log_level() == rivulet::log_level::off)
+    rivulet::set_log_level(rivulet::log_level::warn);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << usage;
