@@ -1,6 +1,7 @@
 #pragma once
 
 #include "io/errors.hpp"
+#include "runtime/record_batch_layout.hpp"
 #include "io/kafka/bytes.hpp"
 #include "io/kafka/record.hpp"
 
@@ -10,38 +11,11 @@
 
 namespace rivulet::io::kafka {
 
-/// Fixed layout of a record batch v2 header; see docs/formats/record-batch-v2.md.
-namespace batch_layout {
-inline constexpr std::size_t base_offset = 0;
-inline constexpr std::size_t batch_length = 8;
-inline constexpr std::size_t partition_leader_epoch = 12;
-inline constexpr std::size_t magic = 16;
-inline constexpr std::size_t crc = 17;
-inline constexpr std::size_t attributes = 21; ///< The CRC covers [attributes, end).
-inline constexpr std::size_t last_offset_delta = 23;
-inline constexpr std::size_t base_timestamp = 27;
-inline constexpr std::size_t max_timestamp = 35;
-inline constexpr std::size_t producer_id = 43;
-inline constexpr std::size_t producer_epoch = 51;
-inline constexpr std::size_t base_sequence = 53;
-inline constexpr std::size_t records_count = 57;
-inline constexpr std::size_t records = 61;
-/// base_offset and batch_length: the bytes not counted by batch_length.
-inline constexpr std::size_t log_overhead = 12;
-/// Size of a batch with no records.
-inline constexpr std::size_t header_size = records;
-} // namespace batch_layout
-
-inline constexpr std::int8_t record_batch_magic = 2;
-
-/// Attribute bits of a batch.
-namespace batch_attr {
-inline constexpr std::int16_t compression_mask = 0x07;
-inline constexpr std::int16_t log_append_time = 0x08;
-inline constexpr std::int16_t transactional = 0x10;
-inline constexpr std::int16_t control = 0x20;
-inline constexpr std::int16_t delete_horizon = 0x40;
-} // namespace batch_attr
+// The header layout is the storage format too (state/ reads it when
+// recovering a log), so it lives in runtime/record_batch_layout.hpp.
+namespace batch_layout = rivulet::batch_format::layout;
+namespace batch_attr = rivulet::batch_format::attr;
+inline constexpr std::int8_t record_batch_magic = rivulet::batch_format::magic;
 
 /// Codec in attribute bits 0-2. Values 5-7 are invalid and refused by parse.
 enum class compression : std::uint8_t { none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4 };

@@ -1,6 +1,6 @@
 #include "io/kafka/record_batch_builder.hpp"
 
-#include "io/crc32c.hpp"
+#include "runtime/crc32c.hpp"
 #include "io/kafka/record_batch.hpp"
 #include "io/kafka/wire.hpp"
 

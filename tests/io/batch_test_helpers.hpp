@@ -4,7 +4,7 @@
 // can hold anything, including invalid records, with a correct CRC so that
 // the checks after the CRC are reached.
 
-#include "io/crc32c.hpp"
+#include "runtime/crc32c.hpp"
 #include "io/kafka/record_batch.hpp"
 #include "io/kafka/wire.hpp"
 

@@ -1,4 +1,4 @@
-#include "io/crc32c.hpp"
+#include "runtime/crc32c.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-using rivulet::io::crc32c;
-using rivulet::io::detail::crc32c_hw;
-using rivulet::io::detail::crc32c_hw_available;
-using rivulet::io::detail::crc32c_sw;
+using rivulet::crc32c;
+using rivulet::detail::crc32c_hw;
+using rivulet::detail::crc32c_hw_available;
+using rivulet::detail::crc32c_sw;
 
 namespace {
 

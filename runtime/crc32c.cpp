@@ -1,4 +1,4 @@
-#include "io/crc32c.hpp"
+#include "runtime/crc32c.hpp"
 
 #include <array>
 #include <cstring>
@@ -8,7 +8,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace rivulet::io {
+namespace rivulet {
 
 namespace {
 
@@ -112,4 +112,4 @@ std::uint32_t crc32c(const void* data, std::size_t n, std::uint32_t crc) noexcep
   return impl(data, n, crc);
 }
 
-} // namespace rivulet::io
+} // namespace rivulet

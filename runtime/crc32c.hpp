@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace rivulet::io {
+namespace rivulet {
 
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) of `n` bytes at
 /// `data`, as used by Kafka record batch v2, iSCSI and ext4. The standard
@@ -33,4 +33,4 @@ std::uint32_t crc32c_hw(const void* data, std::size_t n, std::uint32_t crc = 0) 
 
 } // namespace detail
 
-} // namespace rivulet::io
+} // namespace rivulet
