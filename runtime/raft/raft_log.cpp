@@ -1,0 +1,118 @@
+#include "runtime/raft/raft_log.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace rivulet::raft {
+
+namespace {
+
+void require(bool ok) {
+  if (!ok)
+    std::abort();
+}
+
+} // namespace
+
+log_index raft_log::last_index() const {
+  return unstable_.empty() ? storage_->last_index() : unstable_.back().index;
+}
+
+term_id raft_log::last_term() const {
+  auto t = term_at(last_index());
+  require(t.has_value());
+  return *t;
+}
+
+std::optional<term_id> raft_log::term_at(log_index index) const {
+  if (!unstable_.empty() && index >= unstable_.front().index) {
+    if (index > unstable_.back().index)
+      return std::nullopt;
+    return unstable_[index.value - unstable_.front().index.value].term;
+  }
+  return storage_->term_at(index);
+}
+
+bool raft_log::is_up_to_date(log_index last, term_id term) const {
+  auto my_term = last_term();
+  return term > my_term || (term == my_term && last >= last_index());
+}
+
+void raft_log::append(const std::vector<log_entry>& entries) {
+  for (const auto& e : entries) {
+    require(e.index == last_index().next());
+    unstable_.push_back(e);
+  }
+}
+
+std::optional<log_index>
+raft_log::find_conflict(const std::vector<log_entry>& entries) const {
+  for (const auto& e : entries)
+    if (!matches(e.index, e.term))
+      return e.index;
+  return std::nullopt;
+}
+
+void raft_log::truncate_and_append(std::vector<log_entry> entries) {
+  if (entries.empty())
+    return;
+  auto first = entries.front().index;
+  require(first <= last_index().next());
+  if (!unstable_.empty() && first > unstable_.front().index) {
+    // Overwrite inside the unstable tail only.
+    unstable_.resize(first.value - unstable_.front().index.value);
+    for (auto& e : entries)
+      unstable_.push_back(std::move(e));
+    return;
+  }
+  if (first <= storage_->last_index())
+    truncate_from_ = truncate_from_ ? std::min(*truncate_from_, first) : first;
+  unstable_ = std::move(entries);
+}
+
+log_index raft_log::find_conflict_by_term(log_index index, term_id term) const {
+  index = std::min(index, last_index());
+  while (index.value > 0) {
+    auto t = term_at(index);
+    if (!t || *t <= term)
+      break;
+    index = index.prev();
+  }
+  return index;
+}
+
+std::vector<log_entry> raft_log::slice(log_index from, log_index to,
+                                       std::size_t max_bytes,
+                                       std::size_t max_count) const {
+  std::vector<log_entry> out;
+  if (from > to || max_count == 0)
+    return out;
+  auto unstable_from = unstable_.empty() ? last_index().next() : unstable_.front().index;
+  std::size_t bytes = 0;
+  if (from < unstable_from) {
+    auto stored_to = std::min(to, unstable_from.prev());
+    if (stored_to.value - from.value + 1 > max_count)
+      stored_to = log_index{from.value + max_count - 1};
+    out = storage_->entries(from, stored_to, max_bytes);
+    for (const auto& e : out)
+      bytes += entry_size_bytes(e);
+    if (out.back().index < stored_to)
+      return out; // byte limit reached inside the stored part
+    from = stored_to.next();
+  }
+  for (auto i = from; i <= to && out.size() < max_count; i = i.next()) {
+    const auto& e = unstable_[i.value - unstable_from.value];
+    bytes += entry_size_bytes(e);
+    if (!out.empty() && bytes > max_bytes)
+      break;
+    out.push_back(e);
+  }
+  return out;
+}
+
+void raft_log::mark_stable() {
+  unstable_.clear();
+  truncate_from_.reset();
+}
+
+} // namespace rivulet::raft

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "runtime/raft/raft_log_storage.hpp"
+#include "runtime/raft/raft_types.hpp"
+
+namespace rivulet::raft {
+
+/// A replica's view of its log: the durable entries in a raft_log_storage
+/// plus a tail of unstable entries (appended by raft, not yet persisted by
+/// the caller). Internal to raft_node; reads the storage, never writes it.
+class raft_log {
+public:
+  /// `storage` must outlive this object.
+  explicit raft_log(const raft_log_storage& storage) : storage_(&storage) {
+  }
+
+  log_index last_index() const;
+  term_id last_term() const;
+  /// Term at `index`, nullopt past the end or before the first entry.
+  std::optional<term_id> term_at(log_index index) const;
+  /// True if the entry at `index` has term `term` (index 0 matches term 0).
+  bool matches(log_index index, term_id term) const {
+    return term_at(index) == term;
+  }
+  /// True if a log ending at (last_index, last_term) is at least as up to
+  /// date as this one (raft §5.4.1).
+  bool is_up_to_date(log_index last, term_id term) const;
+
+  /// Leader append: `entries` continue the log at last_index() + 1.
+  void append(const std::vector<log_entry>& entries);
+  /// Index of the first entry of `entries` that is new or has another term
+  /// here; nullopt if all of them are already present.
+  std::optional<log_index> find_conflict(const std::vector<log_entry>& entries) const;
+  /// Replaces everything from entries.front().index on with `entries`.
+  /// Precondition: entries.front().index <= last_index() + 1.
+  void truncate_and_append(std::vector<log_entry> entries);
+  /// Largest index <= `index` whose term is <= `term` (0 if none): the
+  /// conflict hint a follower sends, and the leader's answer to it.
+  log_index find_conflict_by_term(log_index index, term_id term) const;
+
+  /// Entries in [from, to], at most `max_count` and about `max_bytes`, at
+  /// least one when the range is not empty.
+  std::vector<log_entry> slice(log_index from, log_index to, std::size_t max_bytes,
+                               std::size_t max_count) const;
+
+  /// Entries not yet persisted, contiguous.
+  const std::vector<log_entry>& unstable() const {
+    return unstable_;
+  }
+  /// Index from which the storage must be truncated before appending unstable().
+  std::optional<log_index> pending_truncation() const {
+    return truncate_from_;
+  }
+  /// Marks the unstable tail as persisted (the caller applied it to storage).
+  void mark_stable();
+
+private:
+  const raft_log_storage* storage_;
+  // Invariant: if truncate_from_ is set, unstable_ starts at it.
+  std::vector<log_entry> unstable_;
+  std::optional<log_index> truncate_from_;
+};
+
+} // namespace rivulet::raft
