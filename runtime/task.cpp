@@ -153,7 +153,7 @@ void task::on_credit(std::size_t out_channel, std::uint32_t n) {
     transport_.schedule_step();
   }
   if (wakeup_deferred_)
-    on_wakeup();
+    deliver_wakeup();
   drain_input();
 }
 
@@ -186,20 +186,24 @@ void task::on_flush_timer() {
 }
 
 void task::on_wakeup() {
+  // Each scheduled wake-up message arrives once, earliest first: forget it
+  // here (not by comparing with the clock: a reading a millisecond short
+  // must not leave a stale entry that suppresses every later request).
+  if (!wakeups_scheduled_.empty())
+    wakeups_scheduled_.erase(wakeups_scheduled_.begin());
+  deliver_wakeup();
+}
+
+void task::deliver_wakeup() {
   if (chain_finished_)
     return;
-  auto now = transport_.now();
-  // Each scheduled wake-up arrives once, earliest first; forget it here
-  // (not by comparing with `now`: a clock read a millisecond short must
-  // not leave a stale entry that suppresses every later request).
-  if (!wakeup_deferred_ && !wakeups_scheduled_.empty())
-    wakeups_scheduled_.erase(wakeups_scheduled_.begin());
   // Timers may emit: like input, they wait while output is backed up.
   if (blocked()) {
     wakeup_deferred_ = true;
     return;
   }
   wakeup_deferred_ = false;
+  auto now = transport_.now();
   chain_.head->on_processing_time(now);
   for (auto* side : chain_.side_tails)
     side->on_processing_time(now);

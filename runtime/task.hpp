@@ -137,6 +137,7 @@ private:
   timestamp processing_time() const override;
   void request_wakeup(timestamp at) override;
   void process(queued_batch& q);
+  void deliver_wakeup();
   void forward_watermark(std::optional<timestamp> wm);
   void forward_idle_status();
   void send(std::size_t ch, batch_ptr b);

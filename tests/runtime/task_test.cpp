@@ -8,6 +8,7 @@
 
 #include "runtime/datastream.hpp"
 #include "runtime/task.hpp"
+#include "runtime/window.hpp"
 
 using namespace rivulet;
 
@@ -39,9 +40,13 @@ struct recording_transport final : task_transport {
     ++flushes_scheduled;
   }
   timestamp now() const override {
-    return 0;
+    return clock;
   }
-  void schedule_wakeup(std::chrono::milliseconds) override {}
+  void schedule_wakeup(std::chrono::milliseconds delay) override {
+    wakeups.push_back(clock + delay.count());
+  }
+  timestamp clock = 0;
+  std::vector<timestamp> wakeups;  // absolute times asked for
 };
 
 job_config small_batches() {
@@ -182,4 +187,30 @@ TEST_CASE("data on an ended channel is a protocol error, not a crash", "[runtime
   CHECK(sink.done());
   CHECK_THROWS_WITH(sink.on_data(0, ints(1)), Catch::Contains("closed or unknown channel 0"));
   CHECK_THROWS_WITH(sink.on_data(7, ints(1)), Catch::Contains("channel 7"));
+}
+
+TEST_CASE("processing-time wake-ups are scheduled once per due time and re-armed after firing", "[runtime][flow]") {
+  using namespace std::chrono_literals;
+  stream_environment env{small_batches()};
+  env.from_collection(range(1))
+    .rebalance()
+    .key_by([](int x) { return x % 2; })
+    .window(windows::tumbling_processing_time{10ms})
+    .count()
+    .collect();
+  auto plan = env.plan();
+  recording_transport tr;
+  tr.clock = 3;
+  task win{env.graph(), plan, 1, 0, env.config(), tr};
+  win.open();
+  win.start();
+  win.on_data(0, ints(4));  // keys 0 and 1, both in window [0, 10)
+  CHECK(tr.wakeups == std::vector<timestamp>{9});
+  win.on_data(0, ints(2));  // same windows: no second wake-up
+  CHECK(tr.wakeups.size() == 1);
+  tr.clock = 9;
+  win.on_wakeup();  // fires both windows (one partial batch, lingering)
+  tr.clock = 12;
+  win.on_data(0, ints(1));  // window [10, 20): a new wake-up
+  CHECK(tr.wakeups == std::vector<timestamp>{9, 19});
 }
