@@ -34,7 +34,7 @@ std::vector<unsigned char> random_bytes(std::mt19937& rng, std::size_t n) {
 
 } // namespace
 
-TEST_CASE("crc32c matches the published check values", "[io]") {
+TEST_CASE("crc32c matches the published check values", "[runtime]") {
   std::vector<unsigned char> zeros(32, 0x00), ones(32, 0xff), up(32), down(32);
   for (int i = 0; i < 32; ++i) {
     up[i] = static_cast<unsigned char>(i);
@@ -54,7 +54,7 @@ TEST_CASE("crc32c matches the published check values", "[io]") {
   }
 }
 
-TEST_CASE("crc32c continued over a split equals crc32c of the whole", "[io]") {
+TEST_CASE("crc32c continued over a split equals crc32c of the whole", "[runtime]") {
   std::mt19937 rng(20240601);
   for (int round = 0; round < 200; ++round) {
     auto n = std::uniform_int_distribution<std::size_t>(0, 2000)(rng);
@@ -69,7 +69,7 @@ TEST_CASE("crc32c continued over a split equals crc32c of the whole", "[io]") {
   }
 }
 
-TEST_CASE("crc32c continued byte by byte equals crc32c of the whole", "[io]") {
+TEST_CASE("crc32c continued byte by byte equals crc32c of the whole", "[runtime]") {
   std::mt19937 rng(7);
   auto data = random_bytes(rng, 100);
   for (auto [name, fn] : implementations()) {
@@ -81,7 +81,7 @@ TEST_CASE("crc32c continued byte by byte equals crc32c of the whole", "[io]") {
   }
 }
 
-TEST_CASE("hardware and software crc32c agree on every length and alignment", "[io]") {
+TEST_CASE("hardware and software crc32c agree on every length and alignment", "[runtime]") {
   if (!crc32c_hw_available()) {
     WARN("no SSE4.2 on this machine or build: only the software path is tested");
     return;
