@@ -27,8 +27,10 @@ test: build
 test-all: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+## Runs the benchmarks (word count, then the Yahoo Streaming Benchmark), about 2 minutes.
 bench: build
 	./$(BUILD_DIR)/apps/rivulet-bench word-count
+	./$(BUILD_DIR)/apps/rivulet-bench ysb
 
 clean:
 	rm -rf $(BUILD_DIR)
