@@ -86,6 +86,10 @@ private:
     std::int64_t slots[2] = {0, 0};
     /// Its cleanup timer is set (once per window, not per record).
     bool cleanup_set = false;
+    /// The event-time timer the trigger last registered and is still
+    /// pending: a trigger re-registering it per record (the default one
+    /// does) then costs a compare, not a hash-set lookup.
+    timestamp pending_event_timer = no_timestamp;
   };
   using window_map = std::map<time_window, window_state>;
 
@@ -101,9 +105,14 @@ private:
       return op_.ctx_->processing_time();
     }
     void register_event_time_timer(timestamp t) override {
+      if (ws_.pending_event_timer == t)
+        return;
+      ws_.pending_event_timer = t;
       op_.event_timers_.add(t, key_, w_);
     }
     void delete_event_time_timer(timestamp t) override {
+      if (ws_.pending_event_timer == t)
+        ws_.pending_event_timer = no_timestamp;
       op_.event_timers_.remove(t, key_, w_);
     }
     void register_processing_time_timer(timestamp t) override {
@@ -149,7 +158,7 @@ private:
       placed = true;
       auto wit = windows.find(w);
       if (wit == windows.end())
-        wit = windows.emplace(w, window_state{initial_state(fn_), false, {0, 0}, false}).first;
+        wit = windows.emplace(w, window_state{initial_state(fn_), false, {0, 0}, false, no_timestamp}).first;
       auto& ws = wit->second;
       fn_.add(ws.state, rec, ts);
       ws.has_data = true;
@@ -216,6 +225,8 @@ private:
     auto wit = windows.find(w);
     if (wit == windows.end())
       return;
+    if (event_time && wit->second.pending_event_timer == time)
+      wit->second.pending_event_timer = no_timestamp;  // this one just fired
     ctx_impl tctx(*this, kit->first, wit->first, wit->second);
     auto res = event_time ? spec_.trigger->on_event_time(time, wit->first, tctx)
                           : spec_.trigger->on_processing_time(time, wit->first, tctx);
