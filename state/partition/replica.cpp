@@ -1,0 +1,249 @@
+#include "state/partition/replica.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string_view>
+#include <utility>
+
+#include "runtime/record_batch_layout.hpp"
+#include "state/log/batch_header.hpp"
+
+namespace rivulet::state {
+
+namespace {
+
+constexpr std::string_view meta_db = "replica";
+// Hard state value: version byte 1, then big-endian u64 term, i64 vote
+// (0 = none, node 0 being reserved), u64 commit. 25 bytes.
+constexpr char hard_state_version = 1;
+constexpr std::size_t hard_state_size = 25;
+
+std::string hard_state_key(raft::group_id group) {
+  return "raft/" + std::to_string(group.value);
+}
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+std::uint64_t get_u64(std::string_view in, std::size_t at) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    v = (v << 8) | static_cast<unsigned char>(in[at + i]);
+  return v;
+}
+
+std::string encode(const raft::hard_state& hs) {
+  std::string out(1, hard_state_version);
+  put_u64(out, hs.term.value);
+  put_u64(out, static_cast<std::uint64_t>(hs.voted_for ? hs.voted_for->value : 0));
+  put_u64(out, hs.commit.value);
+  return out;
+}
+
+result<raft::hard_state> decode(std::string_view in, const std::string& where) {
+  if (in.size() != hard_state_size || in[0] != hard_state_version)
+    return status{errc::corrupted, where + ": raft hard state has " + std::to_string(in.size())
+                                     + " bytes or an unknown version"};
+  raft::hard_state hs;
+  hs.term = raft::term_id{get_u64(in, 1)};
+  auto vote = static_cast<std::int64_t>(get_u64(in, 9));
+  if (vote != 0)
+    hs.voted_for = raft::node_id{vote};
+  hs.commit = raft::log_index{get_u64(in, 17)};
+  return hs;
+}
+
+} // namespace
+
+result<partition_replica> partition_replica::open(const std::filesystem::path& dir,
+                                                  replica_config config) {
+  auto storage = raft_segment_storage::open(dir / "log", config.log);
+  if (!storage)
+    return storage.error();
+  auto meta = lmdb_store::open(dir / "meta");
+  if (!meta)
+    return meta.error();
+  auto key = hard_state_key(config.group);
+  auto stored = meta->get(meta_db, key);
+  if (!stored)
+    return stored.error();
+  raft::hard_state hs;
+  if (*stored) {
+    auto decoded = decode(**stored, (dir / "meta").string() + " key " + key);
+    if (!decoded)
+      return decoded.error();
+    hs = *decoded;
+  }
+  // The log is flushed before the hard state is written, so the commit index
+  // normally lies inside it; clamp anyway so a log shortened by recovery never
+  // makes the node claim entries it does not hold.
+  hs.commit = std::min(hs.commit, storage->last_index());
+  auto owned = std::make_unique<raft_segment_storage>(std::move(storage).value());
+  return partition_replica{std::move(config), std::move(owned), std::move(meta).value(), hs};
+}
+
+partition_replica::partition_replica(replica_config config,
+                                     std::unique_ptr<raft_segment_storage> storage,
+                                     lmdb_store meta, raft::hard_state state)
+  : config_(std::move(config)), storage_(std::move(storage)), meta_(std::move(meta)),
+    persisted_(state) {
+  raft::raft_config rc;
+  rc.id = config_.id;
+  rc.voters = config_.voters;
+  rc.election_ticks = config_.election_ticks;
+  rc.heartbeat_ticks = config_.heartbeat_ticks;
+  rc.seed = config_.seed;
+  // Everything up to the persisted commit was applied before: the log is the
+  // state machine, so nothing is replayed.
+  node_ = std::make_unique<raft::raft_node>(rc, *storage_, state, state.commit);
+}
+
+partition_replica::partition_replica(partition_replica&&) noexcept = default;
+partition_replica& partition_replica::operator=(partition_replica&&) noexcept = default;
+partition_replica::~partition_replica() = default;
+
+void partition_replica::tick() {
+  if (!stopped())
+    node_->tick();
+}
+
+void partition_replica::step(const raft::message& m) {
+  if (!stopped())
+    node_->step(m);
+}
+
+replica_result<raft::log_index> partition_replica::produce(std::string batch_bytes) {
+  if (stopped())
+    return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
+  if (!node_->leader() || *node_->leader() != config_.id) {
+    auto l = node_->leader();
+    return basic_status<replica_errc>{
+      replica_errc::not_leader,
+      "node " + std::to_string(config_.id.value) + " does not lead group "
+        + std::to_string(config_.group.value) + "; leader: "
+        + (l ? "node " + std::to_string(l->value) : std::string("unknown"))};
+  }
+  // A bad payload would make the storage fail and stop the replica, so
+  // client bytes are checked here, before they reach raft.
+  if (batch_bytes.size() > config_.log.max_batch_bytes)
+    return basic_status<replica_errc>{replica_errc::invalid_batch,
+                                      "batch of " + std::to_string(batch_bytes.size())
+                                        + " bytes exceeds max_batch_bytes"};
+  auto h = validate_batch(batch_bytes, offset_rule::dense);
+  if (!h)
+    return basic_status<replica_errc>{replica_errc::invalid_batch, h.error().message()};
+  if ((h->attributes & batch_format::attr::control) != 0)
+    return basic_status<replica_errc>{replica_errc::invalid_batch,
+                                      "producers may not write control batches"};
+  auto r = node_->propose(std::move(batch_bytes));
+  switch (r.status) {
+    case raft::propose_status::accepted:
+      return r.index;
+    case raft::propose_status::transfer_in_progress:
+      return basic_status<replica_errc>{replica_errc::transfer_in_progress,
+                                        "leadership transfer in progress"};
+    case raft::propose_status::not_leader:
+      break;
+  }
+  return basic_status<replica_errc>{
+    replica_errc::not_leader,
+    "not the leader; leader: "
+      + (r.leader ? "node " + std::to_string(r.leader->value) : std::string("unknown"))};
+}
+
+status partition_replica::persist(const raft::ready& rd) {
+  if (rd.truncate_from || !rd.entries.empty()) {
+    raft::persist_entries(*storage_, rd);
+    if (!storage_->last_error().ok())
+      return storage_->last_error();
+    if (auto st = storage_->flush(); !st.ok())
+      return st;
+  }
+  if (rd.state && *rd.state != persisted_) {
+    if (auto st = meta_.put(meta_db, hard_state_key(config_.group), encode(*rd.state));
+        !st.ok())
+      return st;
+    persisted_ = *rd.state;
+  }
+  return storage_->last_error();
+}
+
+void partition_replica::apply(const std::vector<raft::log_entry>& entries) {
+  for (const auto& e : entries) {
+    if (e.kind != raft::entry_kind::normal)
+      continue;
+    auto pos = storage_->position(e.index);
+    // Committed entries were persisted in this or an earlier bundle.
+    if (!pos)
+      std::abort();
+    committed_.push_back(committed{e.index, e.term, pos->base_offset, pos->last_offset});
+  }
+}
+
+std::vector<raft::message> partition_replica::pump() {
+  std::vector<raft::message> out;
+  // Each bundle either adds state or is empty; the bound only guards against
+  // a node bug turning this into an endless loop.
+  for (int i = 0; i < 1000 && !stopped() && node_->has_ready(); ++i) {
+    auto rd = node_->take_ready();
+    if (auto st = persist(rd); !st.ok()) {
+      health_ = std::move(st); // no advance, no send: the replica must reopen
+      return out;
+    }
+    for (auto& m : rd.messages)
+      out.push_back(std::move(m));
+    apply(rd.committed_entries);
+    node_->advance(rd);
+  }
+  return out;
+}
+
+std::vector<committed> partition_replica::take_committed() {
+  return std::exchange(committed_, {});
+}
+
+std::int64_t partition_replica::high_watermark() const {
+  return storage_->high_watermark_offset(node_->applied_index()).value_or(0);
+}
+
+std::int64_t partition_replica::log_end_offset() const {
+  return storage_->log().end_offset();
+}
+
+std::int64_t partition_replica::log_start_offset() const {
+  return storage_->log().log_start_offset();
+}
+
+replica_result<std::string> partition_replica::fetch(std::int64_t from_offset,
+                                                     std::size_t max_bytes) const {
+  if (stopped())
+    return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
+  if (from_offset < log_start_offset())
+    return basic_status<replica_errc>{
+      replica_errc::offset_out_of_range,
+      "offset out of range: " + std::to_string(from_offset) + " is below the log start "
+        + std::to_string(log_start_offset())};
+  auto hw = high_watermark();
+  if (from_offset >= hw)
+    return std::string{};
+  auto r = storage_->log().read(from_offset, max_bytes, hw);
+  if (!r)
+    return basic_status<replica_errc>{replica_errc::storage_error, r.error().to_string()};
+  return std::move(r->bytes);
+}
+
+bool partition_replica::is_leader() const {
+  return node_->role() == raft::raft_role::leader;
+}
+
+std::optional<raft::node_id> partition_replica::leader() const {
+  return node_->leader();
+}
+
+raft::term_id partition_replica::term() const {
+  return node_->term();
+}
+
+} // namespace rivulet::state
