@@ -1,0 +1,163 @@
+#include "actors/partition_actor.hpp"
+
+#include <map>
+#include <optional>
+
+#include <caf/all.hpp>
+
+#include "actors/type_ids.hpp"
+#include "runtime/log.hpp"
+
+namespace rivulet::actors {
+
+namespace {
+
+/// A produce waiting for its entry to be persisted (acks=1) or committed (all).
+struct pending_produce {
+  raft::log_index index;
+  raft::term_id term;
+  bool needs_commit = true;
+  caf::response_promise promise;
+};
+
+struct partition_state {
+  static inline const char* name = "rivulet.partition";
+  partition_actor_config cfg;
+  std::optional<state::partition_replica> replica;
+  std::map<std::int64_t, caf::actor> peers;
+  std::vector<pending_produce> pending;
+  std::string where;  // "partition group G replica N", for logs and errors
+};
+
+using partition_t = caf::stateful_actor<partition_state>;
+
+produce_reply failed(std::string error, std::int64_t leader = 0) {
+  produce_reply r;
+  r.error = std::move(error);
+  r.leader = leader;
+  return r;
+}
+
+/// Runs the replica's ready loop: sends what it must, answers produces whose
+/// entries became durable or committed. Stops the actor on storage errors.
+void pump(partition_t* self) {
+  auto& st = self->state;
+  auto& rep = *st.replica;
+  for (auto& m : rep.pump()) {
+    auto it = st.peers.find(m.to.value);
+    if (it != st.peers.end())
+      self->send(it->second, raft_envelope{st.cfg.replica.group.value, std::move(m)});
+  }
+  if (!rep.health().ok()) {
+    RIVULET_LOG(log_level::error, "partition", st.where << ": storage failed, stopping: " << rep.health().to_string());
+    for (auto& p : st.pending)
+      p.promise.deliver(failed(st.where + ": storage failed: " + rep.health().to_string()));
+    st.pending.clear();
+    self->quit(caf::make_error(caf::sec::runtime_error, st.where + ": " + rep.health().to_string()));
+    return;
+  }
+  rep.take_committed();  // acks are matched by position below
+  auto& storage = rep.storage();
+  auto leader = rep.leader() ? rep.leader()->value : 0;
+  std::vector<pending_produce> still;
+  for (auto& p : st.pending) {
+    // Persisted right after produce(); missing or another term later means
+    // a new leader truncated it: the client retries there.
+    auto pos = storage.position(p.index);
+    if (!pos || pos->term != p.term) {
+      p.promise.deliver(failed(st.where + ": entry at raft index " + std::to_string(p.index.value)
+                                 + " lost to a leader change; retry",
+                               leader));
+      continue;
+    }
+    // acks=all: once consumers can read it (below the high watermark).
+    if (p.needs_commit && rep.high_watermark() <= pos->last_offset) {
+      still.push_back(std::move(p));
+      continue;
+    }
+    produce_reply r;
+    r.ok = true;
+    r.base_offset = pos->base_offset;
+    r.last_offset = pos->last_offset;
+    p.promise.deliver(r);
+  }
+  st.pending = std::move(still);
+}
+
+caf::behavior partition(partition_t* self, partition_actor_config cfg) {
+  auto& st = self->state;
+  st.where = "partition group " + std::to_string(cfg.replica.group.value) + " replica "
+             + std::to_string(cfg.replica.id.value);
+  st.cfg = cfg;
+  auto opened = state::partition_replica::open(cfg.dir, cfg.replica);
+  if (!opened) {
+    RIVULET_LOG(log_level::error, "partition", st.where << ": cannot open " << cfg.dir << ": "
+                                                       << opened.error().to_string());
+    self->quit(caf::make_error(caf::sec::runtime_error, st.where + ": " + opened.error().to_string()));
+    return {};
+  }
+  st.replica.emplace(std::move(*opened));
+  self->send(self, tick_atom_v);
+  return {
+    [self](const peers_msg& m) {
+      auto& st = self->state;
+      st.peers.clear();
+      for (std::size_t i = 0; i < m.ids.size() && i < m.replicas.size(); ++i)
+        if (m.ids[i] != st.cfg.replica.id.value)
+          st.peers.emplace(m.ids[i], m.replicas[i]);
+    },
+    [self](tick_atom) {
+      auto& st = self->state;
+      st.replica->tick();
+      pump(self);
+      self->delayed_send(self, st.cfg.tick_interval, tick_atom_v);
+    },
+    [self](raft_envelope& e) {
+      self->state.replica->step(e.msg);
+      pump(self);
+    },
+    [self](produce_request& req) -> caf::result<produce_reply> {
+      auto& st = self->state;
+      auto& rep = *st.replica;
+      auto term = rep.term();
+      auto res = rep.produce(std::move(req.batch));
+      if (!res)
+        return failed(st.where + ": " + res.error().to_string(), rep.leader() ? rep.leader()->value : 0);
+      if (req.acks == 0) {
+        pump(self);
+        produce_reply r;
+        r.ok = true;
+        return r;
+      }
+      auto promise = self->make_response_promise<produce_reply>();
+      st.pending.push_back({*res, term, req.acks != 1, promise});
+      pump(self);
+      return promise;
+    },
+    [self](const fetch_request& req) -> fetch_reply {
+      auto& rep = *self->state.replica;
+      fetch_reply r;
+      r.high_watermark = rep.high_watermark();
+      auto got = rep.fetch(req.offset, static_cast<std::size_t>(std::max(req.max_bytes, 1)));
+      if (!got) {
+        r.error = self->state.where + ": " + got.error().to_string();
+        return r;
+      }
+      r.ok = true;
+      r.batches = std::move(*got);
+      return r;
+    },
+    [self](status_atom) -> replica_status {
+      auto& rep = *self->state.replica;
+      return {rep.id().value, rep.leader() ? rep.leader()->value : 0, rep.term().value, rep.high_watermark()};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_partition_actor(caf::actor_system& sys, partition_actor_config cfg) {
+  return sys.spawn(partition, std::move(cfg));
+}
+
+} // namespace rivulet::actors
