@@ -32,6 +32,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(rivulet, caf::first_custom_type_id)
   CAF_ADD_ATOM(rivulet, rivulet::actors, wakeup_atom, "rv_wakeup")
   CAF_ADD_ATOM(rivulet, rivulet::actors, tick_atom, "rv_tick")
   CAF_ADD_ATOM(rivulet, rivulet::actors, status_atom, "rv_status")
+  CAF_ADD_ATOM(rivulet, rivulet::actors, replicas_atom, "rv_replica")
 
 CAF_END_TYPE_ID_BLOCK(rivulet)
 
