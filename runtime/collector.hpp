@@ -90,11 +90,12 @@ private:
   timestamp out_ts_ = no_timestamp;
 };
 
-/// A link with one downstream collector: control events pass straight on.
-template <class In, class Out>
-class forwarding_link : public collector<In> {
+/// A link of type `Base` (a collector or a source) with one downstream
+/// collector of `Out`: control events pass straight on.
+template <class Base, class Out>
+class forwards_control : public Base {
 public:
-  explicit forwarding_link(collector<Out>* down) : down_(down) {
+  explicit forwards_control(collector<Out>* down) : down_(down) {
   }
   void finish() override {
     down_->finish();
@@ -115,5 +116,9 @@ public:
 protected:
   collector<Out>* down_;
 };
+
+/// A collector of `In` forwarding to a collector of `Out`.
+template <class In, class Out>
+using forwarding_link = forwards_control<collector<In>, Out>;
 
 } // namespace rivulet

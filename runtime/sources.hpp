@@ -14,24 +14,10 @@
 namespace rivulet {
 
 template <class T>
-class typed_source : public source_link {
+class typed_source : public forwards_control<source_link, T> {
 public:
-  typed_source(instance_info info, collector<T>* down) : info_(std::move(info)), down_(down) {
-  }
-  void finish() override {
-    down_->finish();
-  }
-  void on_watermark(timestamp wm) override {
-    down_->on_watermark(wm);
-  }
-  void on_idle_status(bool idle) override {
-    down_->on_idle_status(idle);
-  }
-  void on_processing_time(timestamp now) override {
-    down_->on_processing_time(now);
-  }
-  void on_batch_end() override {
-    down_->on_batch_end();
+  typed_source(instance_info info, collector<T>* down)
+    : forwards_control<source_link, T>(down), info_(std::move(info)) {
   }
 
 protected:
@@ -39,7 +25,6 @@ protected:
     return static_cast<std::uint64_t>(info_.parallelism);
   }
   instance_info info_;
-  collector<T>* down_;
 };
 
 /// Emits the elements of a shared, immutable collection.

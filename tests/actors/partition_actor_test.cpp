@@ -17,6 +17,7 @@
 #include "actors/type_ids.hpp"
 #include "state/log/raft_segment_storage.hpp"
 #include "tests/support/log_test_batches.hpp"
+#include "tests/support/replica_group.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace rivulet;
@@ -36,16 +37,8 @@ struct cluster {
   cluster() {
     configure_system(cfg, job_config{});
     sys.emplace(cfg);
-    for (std::int64_t id = 1; id <= 3; ++id) {
-      partition_actor_config pc;
-      pc.dir = dir.path() / ("replica-" + std::to_string(id));
-      pc.replica.id = raft::node_id{id};
-      pc.replica.voters = {raft::node_id{1}, raft::node_id{2}, raft::node_id{3}};
-      pc.replica.group = raft::group_id{7};
-      pc.replica.seed = 40 + static_cast<std::uint64_t>(id);
-      pc.tick_interval = 5ms;
-      replicas.emplace(id, spawn_partition_actor(*sys, pc));
-    }
+    for (auto& pc : rivulet::testing::three_replicas(dir.path(), 7, 40))
+      replicas.emplace(pc.replica.id.value, spawn_partition_actor(*sys, pc));
     peers_msg peers;
     for (auto& [id, a] : replicas) {
       peers.ids.push_back(id);

@@ -13,6 +13,7 @@
 #include "actors/replica_supervisor.hpp"
 #include "actors/type_ids.hpp"
 #include "tests/support/log_test_batches.hpp"
+#include "tests/support/replica_group.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace rivulet;
@@ -32,16 +33,7 @@ struct supervised_group {
     configure_system(cfg, job_config{});
     sys.emplace(cfg);
     replica_supervisor_config sc;
-    for (std::int64_t id = 1; id <= 3; ++id) {
-      partition_actor_config pc;
-      pc.dir = dir.path() / ("replica-" + std::to_string(id));
-      pc.replica.id = raft::node_id{id};
-      pc.replica.voters = {raft::node_id{1}, raft::node_id{2}, raft::node_id{3}};
-      pc.replica.group = raft::group_id{3};
-      pc.replica.seed = 90 + static_cast<std::uint64_t>(id);
-      pc.tick_interval = 5ms;
-      sc.replicas.push_back(pc);
-    }
+    sc.replicas = rivulet::testing::three_replicas(dir.path(), 3, 90);
     sc.restart_delay = 5ms;
     sup = spawn_replica_supervisor(*sys, sc);
   }
