@@ -9,6 +9,8 @@ namespace rivulet::actors {
 
 void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::rivulet>();
+  cfg.add_message_types<caf::id_block::rivulet_group>();
+  cfg.add_message_types<caf::id_block::rivulet_node>();
 }
 
 void configure_system(caf::actor_system_config& cfg, const job_config& job) {

@@ -36,6 +36,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(rivulet, caf::first_custom_type_id)
 
 CAF_END_TYPE_ID_BLOCK(rivulet)
 
+#include "actors/group_type_ids.hpp"
+#include "actors/node_type_ids.hpp"
+
 namespace caf {
 class actor_system_config;
 }
