@@ -20,12 +20,20 @@ struct pending_produce {
   caf::response_promise promise;
 };
 
+/// A fetch waiting for data (long poll).
+struct parked_fetch {
+  fetch_request req;
+  caf::actor_clock::time_point deadline;
+  caf::response_promise promise;
+};
+
 struct partition_state {
   static inline const char* name = "rivulet.partition";
   partition_actor_config cfg;
   std::optional<state::partition_replica> replica;
   std::map<std::int64_t, caf::actor> peers;
   std::vector<pending_produce> pending;
+  std::vector<parked_fetch> parked;
   std::string where;  // "partition group G replica N", for logs and errors
 };
 
@@ -40,13 +48,53 @@ produce_reply failed(std::string error, std::int64_t leader = 0) {
 
 /// Runs the replica's ready loop: sends what it must, answers produces whose
 /// entries became durable or committed. Stops the actor on storage errors.
+fetch_reply do_fetch(partition_t* self, const fetch_request& req) {
+  auto& rep = *self->state.replica;
+  fetch_reply r;
+  r.high_watermark = rep.high_watermark();
+  r.log_start = rep.log_start_offset();
+  auto got = rep.fetch(req.offset, static_cast<std::size_t>(std::max(req.max_bytes, 1)));
+  if (!got) {
+    r.error = self->state.where + ": fetch at offset " + std::to_string(req.offset) + ": "
+              + got.error().to_string();
+    return r;
+  }
+  r.ok = true;
+  r.batches = std::move(*got);
+  return r;
+}
+
+/// Answers parked fetches that now have data, or whose time is up
+/// (`expire`), or all of them (`all`, when the replica stops).
+void answer_parked(partition_t* self, bool expire) {
+  auto& st = self->state;
+  if (st.parked.empty())
+    return;
+  auto now = self->clock().now();
+  auto hw = st.replica->high_watermark();
+  std::vector<parked_fetch> still;
+  for (auto& p : st.parked) {
+    if (p.req.offset < hw || (expire && now >= p.deadline) || !st.replica->is_leader())
+      p.promise.deliver(do_fetch(self, p.req));
+    else
+      still.push_back(std::move(p));
+  }
+  st.parked = std::move(still);
+}
+
 void pump(partition_t* self) {
   auto& st = self->state;
   auto& rep = *st.replica;
-  for (auto& m : rep.pump()) {
-    auto it = st.peers.find(m.to.value);
-    if (it != st.peers.end())
-      self->send(it->second, raft_envelope{st.cfg.replica.group.value, std::move(m)});
+  auto msgs = rep.pump();
+  if (st.cfg.router) {
+    if (!msgs.empty())
+      self->send(st.cfg.router, outbound_raft{st.cfg.replica.group.value, std::move(msgs)});
+  } else {
+    for (auto& m : msgs) {
+      auto it = st.peers.find(m.to.value);
+      if (it != st.peers.end())
+        self->send(it->second, raft_envelope{st.cfg.replica.group.value, std::move(m)});
+    }
   }
   if (!rep.health().ok()) {
     RIVULET_LOG(log_level::error, "partition", st.where << ": storage failed, stopping: " << rep.health().to_string());
@@ -82,6 +130,7 @@ void pump(partition_t* self) {
     p.promise.deliver(r);
   }
   st.pending = std::move(still);
+  answer_parked(self, false);
 }
 
 caf::behavior partition(partition_t* self, partition_actor_config cfg) {
@@ -97,7 +146,17 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
     return {};
   }
   st.replica.emplace(std::move(*opened));
-  self->send(self, tick_atom_v);
+  if (cfg.router) {
+    // A replica lives and dies with its node: when the node stops (even
+    // killed), the replica stops too and releases its files.
+    self->monitor(cfg.router);
+    self->set_down_handler([self](caf::down_msg& m) {
+      if (m.source == self->state.cfg.router.address())
+        self->quit(m.reason);
+    });
+  } else {
+    self->send(self, tick_atom_v);
+  }
   return {
     [self](const peers_msg& m) {
       auto& st = self->state;
@@ -110,7 +169,9 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
       auto& st = self->state;
       st.replica->tick();
       pump(self);
-      self->delayed_send(self, st.cfg.tick_interval, tick_atom_v);
+      answer_parked(self, true);
+      if (!st.cfg.router)
+        self->delayed_send(self, st.cfg.tick_interval, tick_atom_v);
     },
     [self](raft_envelope& e) {
       self->state.replica->step(e.msg);
@@ -119,7 +180,6 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
     [self](produce_request& req) -> caf::result<produce_reply> {
       auto& st = self->state;
       auto& rep = *st.replica;
-      auto term = rep.term();
       auto res = rep.produce(std::move(req.batch));
       if (!res)
         return failed(st.where + ": " + res.error().to_string(), rep.leader() ? rep.leader()->value : 0);
@@ -134,18 +194,43 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
       pump(self);
       return promise;
     },
-    [self](const fetch_request& req) -> fetch_reply {
-      auto& rep = *self->state.replica;
-      fetch_reply r;
-      r.high_watermark = rep.high_watermark();
-      auto got = rep.fetch(req.offset, static_cast<std::size_t>(std::max(req.max_bytes, 1)));
-      if (!got) {
-        r.error = self->state.where + ": " + got.error().to_string();
+    [self](const fetch_request& req) -> caf::result<fetch_reply> {
+      auto r = do_fetch(self, req);
+      if (!r.ok || !r.batches.empty() || req.max_wait_ms <= 0 || !self->state.replica->is_leader())
         return r;
+      auto promise = self->make_response_promise<fetch_reply>();
+      auto deadline = self->clock().now() + std::chrono::milliseconds(req.max_wait_ms);
+      self->state.parked.push_back({req, deadline, promise});
+      // A timer per parked fetch only without a router: with one, the
+      // router's ticks expire them.
+      if (!self->state.cfg.router)
+        self->delayed_send(self, std::chrono::milliseconds(req.max_wait_ms), wakeup_atom_v);
+      return promise;
+    },
+    [self](wakeup_atom) { answer_parked(self, true); },
+    [self](report_atom) -> replica_view {
+      auto& st = self->state;
+      auto& rep = *st.replica;
+      replica_view v;
+      v.group = st.cfg.replica.group.value;
+      v.node = st.cfg.node;
+      v.leader = rep.leader() ? rep.leader()->value : 0;
+      v.term = rep.term().value;
+      v.high_watermark = rep.high_watermark();
+      v.log_start = rep.log_start_offset();
+      v.log_end = rep.log_end_offset();
+      if (rep.is_leader()) {
+        v.in_sync.push_back(rep.id().value);
+        auto commit = rep.node().commit_index();
+        for (auto& voter : st.cfg.replica.voters) {
+          if (voter == rep.id())
+            continue;
+          auto* pr = rep.node().progress_of(voter);
+          if (pr && pr->recent_active && pr->match() >= commit)
+            v.in_sync.push_back(voter.value);
+        }
       }
-      r.ok = true;
-      r.batches = std::move(*got);
-      return r;
+      return v;
     },
     [self](status_atom) -> replica_status {
       auto& rep = *self->state.replica;

@@ -78,9 +78,12 @@ struct produce_reply {
 };
 
 /// Reads batches from `offset`, below the high watermark.
+/// Long poll: with max_wait_ms > 0 and nothing to return yet, the answer
+/// waits until data commits or the time is up (then it comes back empty).
 struct fetch_request {
   std::int64_t offset = 0;
   std::int32_t max_bytes = 1 << 20;
+  std::int32_t max_wait_ms = 0;
 };
 
 struct fetch_reply {
@@ -88,6 +91,8 @@ struct fetch_reply {
   std::string batches;
   std::int64_t high_watermark = 0;
   std::string error;
+  /// The replica's log start offset (for offset_out_of_range resets).
+  std::int64_t log_start = 0;
 };
 
 /// A replica's view of its group: its id, the leader it knows (0 = none),
@@ -117,11 +122,11 @@ typename Inspector::result_type inspect(Inspector& f, produce_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_request& x) {
-  return f(caf::meta::type_name("fetch_request"), x.offset, x.max_bytes);
+  return f(caf::meta::type_name("fetch_request"), x.offset, x.max_bytes, x.max_wait_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_reply& x) {
-  return f(caf::meta::type_name("fetch_reply"), x.ok, x.batches, x.high_watermark, x.error);
+  return f(caf::meta::type_name("fetch_reply"), x.ok, x.batches, x.high_watermark, x.error, x.log_start);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, replica_status& x) {

@@ -1,0 +1,265 @@
+// Nodes of the topic store in one process: the controller group creates and
+// deletes topics, every node applies the same table, partitions are raft
+// groups routed node to node, and a killed node comes back from its disk.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "actors/embedded_cluster.hpp"
+#include "actors/executor.hpp"
+#include "actors/type_ids.hpp"
+#include "io/kafka/records.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace rivulet;
+using namespace rivulet::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Polls `check` until it holds or `limit` passes; returns whether it held.
+bool eventually(const std::function<bool()>& check, std::chrono::milliseconds limit = 15s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (check())
+      return true;
+    std::this_thread::yield();
+    std::this_thread::sleep_for(5ms);  // poll interval, not a wait for an event
+  }
+  return check();
+}
+
+struct cluster_fixture {
+  caf::actor_system_config cfg;
+  std::optional<caf::actor_system> sys;
+  rivulet::testing::temp_dir dir;
+  std::optional<embedded_cluster> cluster;
+
+  cluster_fixture() {
+    configure_system(cfg, job_config{});
+    sys.emplace(cfg);
+    embedded_cluster_config ec;
+    ec.base_dir = dir.path().string();
+    ec.nodes = 3;
+    ec.tick = 10ms;
+    ec.fsync = cluster::fsync_policy::never;
+    cluster.emplace(*sys, ec);
+  }
+  ~cluster_fixture() { cluster.reset(); }
+
+  template <class Reply, class Request>
+  std::optional<Reply> ask(const caf::actor& to, Request req) {
+    if (!to)
+      return std::nullopt;
+    caf::scoped_actor self{*sys};
+    std::optional<Reply> out;
+    self->request(to, 2s, std::move(req)).receive([&](Reply& r) { out = std::move(r); }, [](caf::error&) {});
+    return out;
+  }
+
+  std::optional<metadata_reply> metadata(std::int64_t node, std::vector<std::string> topics = {}) {
+    return ask<metadata_reply>(cluster->node(node), metadata_request{std::move(topics)});
+  }
+
+  admin_reply create(std::int64_t node, std::string topic, int partitions, int rf) {
+    admin_reply last;
+    eventually([&] {
+      create_topic_request req;
+      req.topic = topic;
+      req.partitions = partitions;
+      req.replication_factor = static_cast<std::int16_t>(rf);
+      auto r = ask<admin_reply>(cluster->node(node), req);
+      if (!r)
+        return false;
+      last = *r;
+      // Until a controller leader exists the node says so; retry.
+      return r->ok || r->error.find("retry") == std::string::npos;
+    });
+    return last;
+  }
+
+  /// Whether every running node knows `topic` with a leader for every partition.
+  bool topic_ready(const std::string& topic, std::size_t partitions) {
+    for (auto id : cluster->ids()) {
+      if (!cluster->node(id))
+        continue;
+      auto md = metadata(id, {topic});
+      if (!md || md->topics.size() != 1 || !md->topics[0].error.empty()
+          || md->topics[0].partitions.size() != partitions)
+        return false;
+      for (auto& p : md->topics[0].partitions)
+        if (p.leader == 0 || !cluster->node(p.leader))
+          return false;
+    }
+    return true;
+  }
+
+  /// Produces one batch of `values` to (topic, p) with acks=all, retrying at
+  /// the leader the metadata names until acknowledged.
+  produce_reply produce(const std::string& topic, std::int32_t p, const std::vector<std::string>& values) {
+    std::vector<io::kafka::plain_record> recs;
+    for (auto& v : values)
+      recs.push_back({std::nullopt, v, 1000});
+    auto batch = io::kafka::encode_batch(recs);
+    REQUIRE(batch.ok());
+    produce_reply last;
+    bool ok = eventually([&] {
+      std::int64_t leader = 0;
+      for (auto id : cluster->ids()) {
+        auto md = metadata(id, {topic});
+        if (md && md->topics.size() == 1 && md->topics[0].partitions.size() > static_cast<std::size_t>(p)) {
+          leader = md->topics[0].partitions[static_cast<std::size_t>(p)].leader;
+          if (leader && cluster->node(leader))
+            break;
+        }
+      }
+      if (!leader || !cluster->node(leader))
+        return false;
+      topic_produce req{topic, p, produce_request{*batch, -1}};
+      auto r = ask<produce_reply>(cluster->node(leader), req);
+      if (!r)
+        return false;
+      last = *r;
+      return r->ok;
+    });
+    INFO(last.error);
+    REQUIRE(ok);
+    return last;
+  }
+
+  /// Every record value of (topic, p) that `node`'s replica has committed.
+  std::vector<std::string> read_all(std::int64_t node, const std::string& topic, std::int32_t p) {
+    std::vector<std::string> out;
+    std::int64_t offset = 0;
+    for (int rounds = 0; rounds < 1000; ++rounds) {
+      topic_fetch req{topic, p, fetch_request{offset, 1 << 20, 0}};
+      auto r = ask<fetch_reply>(cluster->node(node), req);
+      if (!r || !r->ok || r->batches.empty())
+        break;
+      std::vector<io::kafka::read_record> recs;
+      REQUIRE(io::kafka::decode_batches(r->batches, offset, recs).ok());
+      for (auto& rec : recs)
+        out.push_back(rec.value.value_or("<null>"));
+      offset = io::kafka::next_offset(r->batches, offset);
+    }
+    return out;
+  }
+};
+
+std::vector<std::string> values(const std::string& prefix, int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i < to; ++i)
+    out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a topic created on one node appears on every node with a leader per partition", "[node]") {
+  cluster_fixture f;
+  auto r = f.create(2, "orders", 4, 3);
+  INFO(r.error);
+  REQUIRE(r.ok);
+  REQUIRE(eventually([&] { return f.topic_ready("orders", 4); }));
+  auto md = f.metadata(3, {"orders"});
+  REQUIRE(md);
+  auto& t = md->topics.at(0);
+  CHECK(t.replication_factor == 3);
+  std::set<std::int64_t> groups;
+  for (auto& p : t.partitions) {
+    CHECK(p.replicas.size() == 3);
+    groups.insert(p.group);
+  }
+  CHECK(groups.size() == 4);
+  // A second create of the same name is refused, on any node.
+  auto again = f.create(1, "orders", 2, 1);
+  CHECK_FALSE(again.ok);
+  CHECK(again.error.find("already exists") != std::string::npos);
+  // Bad requests get a reason, not a crash.
+  auto bad = f.create(1, "no spaces allowed", 1, 1);
+  CHECK_FALSE(bad.ok);
+  auto too_many = f.create(1, "wide", 1, 4);
+  CHECK_FALSE(too_many.ok);
+  CHECK(too_many.error.find("replication factor") != std::string::npos);
+}
+
+TEST_CASE("records produced with acks=all are read back in order from every replica", "[node]") {
+  cluster_fixture f;
+  REQUIRE(f.create(1, "events", 2, 3).ok);
+  REQUIRE(eventually([&] { return f.topic_ready("events", 2); }));
+  for (int b = 0; b < 10; ++b) {
+    f.produce("events", 0, values("a", b * 5, b * 5 + 5));
+    f.produce("events", 1, values("b", b * 5, b * 5 + 5));
+  }
+  for (auto node : f.cluster->ids()) {
+    REQUIRE(eventually([&] { return f.read_all(node, "events", 0).size() == 50; }));
+    CHECK(f.read_all(node, "events", 0) == values("a", 0, 50));
+    REQUIRE(eventually([&] { return f.read_all(node, "events", 1).size() == 50; }));
+    CHECK(f.read_all(node, "events", 1) == values("b", 0, 50));
+  }
+  // Produce to a partition that does not exist names it.
+  auto batch = io::kafka::encode_batch({{std::nullopt, std::string("x"), 1}});
+  auto r = f.ask<produce_reply>(f.cluster->node(1), topic_produce{"events", 7, produce_request{*batch, -1}});
+  REQUIRE(r);
+  CHECK_FALSE(r->ok);
+  CHECK(r->error.find("no partition 7") != std::string::npos);
+}
+
+TEST_CASE("a killed leader node loses no acknowledged record and catches up after restart", "[node]") {
+  cluster_fixture f;
+  REQUIRE(f.create(1, "log", 1, 3).ok);
+  REQUIRE(eventually([&] { return f.topic_ready("log", 1); }));
+  for (int b = 0; b < 10; ++b)
+    f.produce("log", 0, values("v", b * 10, b * 10 + 10));
+  auto md = f.metadata(1, {"log"});
+  REQUIRE(md);
+  auto leader = md->topics[0].partitions[0].leader;
+  REQUIRE(leader != 0);
+  f.cluster->kill(leader);
+  for (int b = 10; b < 20; ++b)
+    f.produce("log", 0, values("v", b * 10, b * 10 + 10));
+  f.cluster->restart(leader);
+  REQUIRE(eventually([&] { return f.read_all(leader, "log", 0).size() == 200; }, 20s));
+  CHECK(f.read_all(leader, "log", 0) == values("v", 0, 200));
+  for (auto node : f.cluster->ids())
+    CHECK(f.read_all(node, "log", 0) == values("v", 0, 200));
+}
+
+TEST_CASE("a deleted topic disappears from every node and its replicas' files are removed", "[node]") {
+  cluster_fixture f;
+  REQUIRE(f.create(3, "tmp", 2, 2).ok);
+  REQUIRE(eventually([&] { return f.topic_ready("tmp", 2); }));
+  f.produce("tmp", 0, values("x", 0, 3));
+  auto del = f.ask<admin_reply>(f.cluster->node(1), delete_topic_request{"tmp", 0});
+  REQUIRE(del);
+  INFO(del->error);
+  CHECK(del->ok);
+  REQUIRE(eventually([&] {
+    for (auto id : f.cluster->ids()) {
+      auto md = f.metadata(id);
+      if (!md || !md->topics.empty())
+        return false;
+    }
+    return true;
+  }));
+  REQUIRE(eventually([&] {
+    for (auto id : f.cluster->ids()) {
+      auto dir = f.dir.path() / ("n" + std::to_string(id)) / "partitions";
+      if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
+        return false;
+    }
+    return true;
+  }));
+  // Deleting it again says it does not exist.
+  auto again = f.ask<admin_reply>(f.cluster->node(2), delete_topic_request{"tmp", 0});
+  REQUIRE(again);
+  CHECK_FALSE(again->ok);
+  CHECK(again->error.find("does not exist") != std::string::npos);
+}
