@@ -148,6 +148,30 @@ struct topic_fetch {
   fetch_request req;
 };
 
+/// Which actor coordinates consumer group `group` (Kafka's FindCoordinator).
+/// Any node answers: the coordinator lives on the node leading the
+/// partition of the internal offsets topic that the group hashes to.
+struct find_coordinator_request {
+  std::string group;
+  std::int32_t hops = 0;
+};
+
+struct find_coordinator_reply {
+  bool ok = false;
+  std::string error;  ///< retriable while the offsets topic has no leader
+  std::int64_t node = 0;
+  caf::actor coordinator;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, find_coordinator_request& x) {
+  return f(caf::meta::type_name("find_coordinator_request"), x.group, x.hops);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, find_coordinator_reply& x) {
+  return f(caf::meta::type_name("find_coordinator_reply"), x.ok, x.error, x.node, x.coordinator);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, outbound_raft& x) {
   return f(caf::meta::type_name("outbound_raft"), x.group, x.msgs);

@@ -21,6 +21,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(rivulet_node, caf::id_block::rivulet_group::end)
   CAF_ADD_TYPE_ID(rivulet_node, (rivulet::actors::metadata_reply))
   CAF_ADD_TYPE_ID(rivulet_node, (rivulet::actors::topic_produce))
   CAF_ADD_TYPE_ID(rivulet_node, (rivulet::actors::topic_fetch))
+  CAF_ADD_TYPE_ID(rivulet_node, (rivulet::actors::find_coordinator_request))
+  CAF_ADD_TYPE_ID(rivulet_node, (rivulet::actors::find_coordinator_reply))
 
   CAF_ADD_ATOM(rivulet_node, rivulet::actors, report_atom, "rv_report")
   CAF_ADD_ATOM(rivulet_node, rivulet::actors, hello_atom, "rv_hello")
