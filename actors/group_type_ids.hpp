@@ -7,6 +7,21 @@
 
 #include <caf/type_id.hpp>
 
+#include "actors/group_messages.hpp"
+
 CAF_BEGIN_TYPE_ID_BLOCK(rivulet_group, caf::id_block::rivulet::end)
+
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::join_group_request))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::join_group_reply))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::sync_group_request))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::sync_group_reply))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::heartbeat_request))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::heartbeat_reply))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::leave_group_request))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::leave_group_reply))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::offset_commit_request))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::offset_commit_reply))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::offset_fetch_request))
+  CAF_ADD_TYPE_ID(rivulet_group, (rivulet::actors::offset_fetch_reply))
 
 CAF_END_TYPE_ID_BLOCK(rivulet_group)

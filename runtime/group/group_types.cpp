@@ -7,6 +7,7 @@ const char* to_string(error_code e) noexcept {
     case error_code::none: return "NONE";
     case error_code::unknown_server_error: return "UNKNOWN_SERVER_ERROR";
     case error_code::unknown_topic_or_partition: return "UNKNOWN_TOPIC_OR_PARTITION";
+    case error_code::request_timed_out: return "REQUEST_TIMED_OUT";
     case error_code::offset_metadata_too_large: return "OFFSET_METADATA_TOO_LARGE";
     case error_code::coordinator_load_in_progress: return "COORDINATOR_LOAD_IN_PROGRESS";
     case error_code::coordinator_not_available: return "COORDINATOR_NOT_AVAILABLE";

@@ -20,6 +20,7 @@ enum class error_code : std::int16_t {
   none = 0,
   unknown_server_error = -1,
   unknown_topic_or_partition = 3,
+  request_timed_out = 7,
   offset_metadata_too_large = 12,
   coordinator_load_in_progress = 14,
   coordinator_not_available = 15,
