@@ -9,6 +9,7 @@
 
 #include "actors/environment.hpp"
 #include "runtime/log.hpp"
+#include "apps/cluster_cli.hpp"
 #include "apps/examples/word_count.hpp"
 
 namespace {
@@ -99,13 +100,17 @@ int main(int argc, char** argv) {
     rivulet::set_log_level(rivulet::log_level::warn);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << usage;
+    std::cout << usage << rivulet::cli::cluster_usage;
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "version" || args[0] == "--version") {
     std::cout << "rivulet " << version << '\n';
     return 0;
   }
+  if (args[0] == "node")
+    return rivulet::cli::node_main(args);
+  if (args[0] == "topic")
+    return rivulet::cli::topic_main(args);
   if (args[0] != "run")
     return fail("unknown command '" + args[0] + "'");
   if (args.size() < 2 || args[1] != "word-count")
