@@ -46,6 +46,8 @@ void embedded_cluster::start(std::int64_t id) {
   nc.node.tick = cfg_.tick;
   nc.node.fsync = cfg_.fsync;
   nc.node.request_timeout = cfg_.request_timeout;
+  nc.node.offsets_partitions = cfg_.offsets_partitions;
+  nc.groups = cfg_.groups;
   auto h = spawn_node(sys_, nc);
   nodes_[id] = h;
   for (auto& [other, oh] : nodes_) {

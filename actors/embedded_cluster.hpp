@@ -24,6 +24,9 @@ struct embedded_cluster_config {
   std::chrono::milliseconds tick{20};
   cluster::fsync_policy fsync = cluster::fsync_policy::interval;
   std::chrono::milliseconds request_timeout{2000};
+  std::int32_t offsets_partitions = 3;
+  /// Consumer group settings of every node (see node_actor_config::groups).
+  group::group_config groups;
 };
 
 /// Starts nodes 1..N on construction and stops them on destruction.

@@ -1,17 +1,20 @@
 #include "actors/node_actor.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
 
+#include "actors/group_coordinator_actor.hpp"
 #include "actors/partition_actor.hpp"
 #include "actors/type_ids.hpp"
 #include "io/kafka/records.hpp"
 #include "runtime/cluster/topic_table.hpp"
 #include "runtime/log.hpp"
+#include "runtime/partitioner.hpp"
 #include "runtime/raft/heartbeat_batcher.hpp"
 
 namespace rivulet::actors {
@@ -41,7 +44,7 @@ struct node_state {
   std::map<std::int64_t, replica_view> views;
   /// Admin requests waiting for their controller command to be applied,
   /// by the command's controller offset.
-  std::map<std::int64_t, caf::response_promise> pending_admin;
+  std::map<std::int64_t, std::function<void(admin_reply)>> pending_admin;
   /// Controller offset to read next.
   std::int64_t controller_next = 0;
   bool controller_read_in_flight = false;
@@ -49,7 +52,14 @@ struct node_state {
   std::uint64_t ticks = 0;
   bool stopping = false;
   std::string where;  // "node N"
+  /// Consumer group coordinators hosted here, with the raft group of the
+  /// offsets partition each one writes to.
+  std::map<std::string, std::pair<caf::actor, std::int64_t>> coordinators;
+  std::uint64_t coordinator_incarnations = 0;
 };
+
+/// Kafka's name for the internal topic that stores committed offsets.
+constexpr const char* offsets_topic = "__consumer_offsets";
 
 using node_t = caf::stateful_actor<node_state>;
 
@@ -147,8 +157,9 @@ void answer_admin_up_to(node_t* self, std::int64_t offset, const std::string& ou
   admin_reply r;
   r.ok = outcome.empty();
   r.error = outcome;
-  it->second.deliver(r);
+  auto done = std::move(it->second);
   pending.erase(it);
+  done(r);
 }
 
 /// Reads committed controller batches from the local controller replica and
@@ -228,6 +239,18 @@ void gather_reports(node_t* self) {
     st.reports_in_flight = false;
     for (auto& v : report->replicas)
       update_view(self, v);
+    // A coordinator whose offsets partition is no longer led from here
+    // stops; its members find the new one (NOT_COORDINATOR, then lookup).
+    for (auto it = st.coordinators.begin(); it != st.coordinators.end();) {
+      auto v = st.views.find(it->second.second);
+      bool leads = v != st.views.end() && v->second.node == self_id(self) && v->second.leader == self_id(self);
+      if (leads) {
+        ++it;
+        continue;
+      }
+      self->send_exit(it->second.first, caf::exit_reason::user_shutdown);
+      it = st.coordinators.erase(it);
+    }
     for (auto& [id, peer] : st.peers)
       self->send(peer, *report);
   };
@@ -272,21 +295,21 @@ admin_reply admin_error(std::string text) {
   return r;
 }
 
-/// Proposes `cmd` to the controller; answers `rp` once applied here, or
+/// Proposes `cmd` to the controller; calls `done` once applied here, or
 /// forwards the request to the controller leader's node.
 template <class Request>
-void propose(node_t* self, Request req, const cluster::command& cmd, caf::response_promise rp) {
+void propose(node_t* self, Request req, const cluster::command& cmd, std::function<void(admin_reply)> done) {
   auto& st = self->state;
   auto ctrl = st.replicas.find(cluster::controller_group);
   if (ctrl == st.replicas.end() || !ctrl->second.handle) {
-    rp.deliver(admin_error(st.where + ": controller replica is not running; retry"));
+    done(admin_error(st.where + ": controller replica is not running; retry"));
     return;
   }
   io::kafka::plain_record rec;
   rec.value = cluster::encode(cmd);
   auto batch = io::kafka::encode_batch({rec});
   if (!batch) {
-    rp.deliver(admin_error(st.where + ": " + batch.error().to_string()));
+    done(admin_error(st.where + ": " + batch.error().to_string()));
     return;
   }
   produce_request pr;
@@ -294,16 +317,16 @@ void propose(node_t* self, Request req, const cluster::command& cmd, caf::respon
   pr.acks = -1;
   self->request(ctrl->second.handle, st.cfg.node.request_timeout, std::move(pr))
     .then(
-      [self, req, rp](produce_reply& r) mutable {
+      [self, req, done](produce_reply& r) mutable {
         auto& st = self->state;
         if (r.ok) {
           if (r.base_offset < st.controller_next) {
             // Already applied (a read raced the reply): the outcome is lost,
             // but the command is in; report success.
-            rp.deliver(admin_reply{true, {}});
+            done(admin_reply{true, {}});
             return;
           }
-          st.pending_admin.emplace(r.base_offset, rp);
+          st.pending_admin.emplace(r.base_offset, done);
           read_controller(self);
           return;
         }
@@ -311,17 +334,17 @@ void propose(node_t* self, Request req, const cluster::command& cmd, caf::respon
         if (r.leader != 0 && r.leader != self_id(self) && peer != st.peers.end() && req.hops < 3) {
           ++req.hops;
           self->request(peer->second, st.cfg.node.request_timeout, req)
-            .then([rp](admin_reply& a) mutable { rp.deliver(a); },
-                  [self, rp, leader = r.leader](caf::error& e) mutable {
-                    rp.deliver(admin_error(self->state.where + ": forwarding to controller leader node "
+            .then([done](admin_reply& a) mutable { done(a); },
+                  [self, done, leader = r.leader](caf::error& e) mutable {
+                    done(admin_error(self->state.where + ": forwarding to controller leader node "
                                            + std::to_string(leader) + " failed: " + caf::to_string(e)));
                   });
           return;
         }
-        rp.deliver(admin_error(st.where + ": no controller leader reachable (" + r.error + "); retry"));
+        done(admin_error(st.where + ": no controller leader reachable (" + r.error + "); retry"));
       },
-      [self, rp](caf::error& e) mutable {
-        rp.deliver(admin_error(self->state.where + ": controller did not answer: " + caf::to_string(e)));
+      [self, done](caf::error& e) mutable {
+        done(admin_error(self->state.where + ": controller did not answer: " + caf::to_string(e)));
       });
 }
 
@@ -407,14 +430,91 @@ const local_replica* route(node_t* self, const std::string& topic, std::int32_t 
   return &it->second;
 }
 
+find_coordinator_reply coordinator_error(std::string text, std::int64_t node = 0) {
+  find_coordinator_reply r;
+  r.error = std::move(text);
+  r.node = node;
+  return r;
+}
+
+caf::result<find_coordinator_reply> find_coordinator(node_t* self, find_coordinator_request req) {
+  auto& st = self->state;
+  if (req.group.empty())
+    return coordinator_error(st.where + ": a consumer group needs a non-empty id");
+  auto* topic = st.table->find(offsets_topic);
+  if (!topic) {
+    // First use: create the offsets topic; the client retries.
+    cluster::command cmd;
+    cmd.type = cluster::command::kind::create_topic;
+    cmd.topic = offsets_topic;
+    cmd.partitions = st.cfg.node.offsets_partitions;
+    cmd.replication_factor = static_cast<std::int16_t>(std::min<std::size_t>(3, st.cfg.node.nodes.size()));
+    create_topic_request create{offsets_topic, cmd.partitions, cmd.replication_factor, {}, 0};
+    propose(self, create, cmd, [](admin_reply) {});
+    return coordinator_error(st.where + ": creating " + std::string(offsets_topic) + "; retry");
+  }
+  auto p = partition_for_key(req.group, static_cast<std::int32_t>(topic->partitions.size()));
+  auto group = topic->partitions[static_cast<std::size_t>(p)].group;
+  auto v = st.views.find(group);
+  auto leader = v == st.views.end() ? 0 : v->second.leader;
+  if (leader == 0)
+    return coordinator_error(st.where + ": " + offsets_topic + "-" + std::to_string(p) + " has no leader yet; retry");
+  if (leader != self_id(self)) {
+    auto peer = st.peers.find(leader);
+    if (peer == st.peers.end() || req.hops >= 3)
+      return coordinator_error(st.where + ": coordinator of group '" + req.group + "' is on node "
+                                 + std::to_string(leader) + ", not reachable from here; retry",
+                               leader);
+    ++req.hops;
+    auto rp = self->make_response_promise<find_coordinator_reply>();
+    self->request(peer->second, st.cfg.node.request_timeout, req)
+      .then([rp](find_coordinator_reply& r) mutable { rp.deliver(r); },
+            [rp, leader](caf::error& e) mutable {
+              rp.deliver(coordinator_error("node " + std::to_string(leader) + " did not answer: "
+                                           + caf::to_string(e) + "; retry", leader));
+            });
+    return rp;
+  }
+  auto local = st.replicas.find(group);
+  if (local == st.replicas.end() || !local->second.handle || v->second.node != self_id(self) || !v->second.ready)
+    return coordinator_error(st.where + ": " + offsets_topic + "-" + std::to_string(p)
+                               + " leader is not ready yet; retry",
+                             leader);
+  auto it = st.coordinators.find(req.group);
+  if (it == st.coordinators.end()) {
+    group_coordinator_config gc;
+    gc.group_id = req.group;
+    gc.group = st.cfg.groups;
+    gc.group.group_id = req.group;
+    // A new seed per incarnation, so that member ids are never reused.
+    gc.group.member_id_seed = (v->second.term << 20) ^ (static_cast<std::uint64_t>(self_id(self)) << 40)
+                              ^ ++st.coordinator_incarnations;
+    gc.offsets_partition = local->second.handle;
+    gc.request_timeout = st.cfg.node.request_timeout;
+    auto h = spawn_group_coordinator(self->system(), gc);
+    self->monitor(h);
+    it = st.coordinators.emplace(req.group, std::make_pair(h, group)).first;
+    RIVULET_LOG(log_level::info, "node", st.where << ": coordinating consumer group '" << req.group << "' on "
+                                                  << offsets_topic << "-" << p);
+  }
+  find_coordinator_reply r;
+  r.ok = true;
+  r.node = self_id(self);
+  r.coordinator = it->second.first;
+  return r;
+}
+
 void stop_all(node_t* self, const caf::error& reason) {
   auto& st = self->state;
   st.stopping = true;
+  for (auto& [name, c] : st.coordinators)
+    self->send_exit(c.first, reason);
+  st.coordinators.clear();
   for (auto& [group, r] : st.replicas)
     if (r.handle)
       self->send_exit(r.handle, reason);
-  for (auto& [offset, rp] : st.pending_admin)
-    rp.deliver(admin_error(st.where + ": node stopping"));
+  for (auto& [offset, done] : st.pending_admin)
+    done(admin_error(st.where + ": node stopping"));
   st.pending_admin.clear();
   self->quit(reason);
 }
@@ -437,6 +537,11 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
   self->set_exit_handler([self](caf::exit_msg& m) { stop_all(self, m.reason); });
   self->set_down_handler([self](caf::down_msg& m) {
     auto& st = self->state;
+    for (auto it = st.coordinators.begin(); it != st.coordinators.end(); ++it)
+      if (it->second.first.address() == m.source) {
+        st.coordinators.erase(it);
+        return;
+      }
     for (auto it = st.peers.begin(); it != st.peers.end(); ++it)
       if (it->second.address() == m.source) {
         RIVULET_LOG(log_level::warn, "node", st.where << ": lost peer node " << it->first << ": "
@@ -561,7 +666,7 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       if (st.table->find(req.topic))
         return admin_error("topic '" + req.topic + "' already exists");
       auto rp = self->make_response_promise<admin_reply>();
-      propose(self, req, cmd, rp);
+      propose(self, req, cmd, [rp](admin_reply r) mutable { rp.deliver(r); });
       return rp;
     },
     [self](delete_topic_request& req) -> caf::result<admin_reply> {
@@ -571,10 +676,13 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       if (auto why = cluster::validate_topic_name(req.topic); !why.empty())
         return admin_error(why);
       auto rp = self->make_response_promise<admin_reply>();
-      propose(self, req, cmd, rp);
+      propose(self, req, cmd, [rp](admin_reply r) mutable { rp.deliver(r); });
       return rp;
     },
     [self](const metadata_request& req) -> metadata_reply { return describe(self, req); },
+    [self](find_coordinator_request& req) -> caf::result<find_coordinator_reply> {
+      return find_coordinator(self, std::move(req));
+    },
     [self](topic_produce& req) -> caf::result<caf::message> {
       std::string error;
       std::int64_t leader = 0;

@@ -9,6 +9,7 @@
 #include <caf/fwd.hpp>
 
 #include "runtime/cluster/node_config.hpp"
+#include "runtime/group/group_coordinator.hpp"
 
 namespace rivulet::actors {
 
@@ -22,6 +23,9 @@ struct node_actor_config {
   int report_every_ticks = 2;
   /// Restarts of one replica before it is left down (logged).
   int max_restarts = 20;
+  /// Settings of the consumer groups this node coordinates (Kafka's
+  /// defaults: sessions of at least 6 s, a 3 s initial rebalance delay).
+  group::group_config groups;
 };
 
 /// Spawns the node actor. It creates `node.data_dir` if needed; a replica
@@ -30,6 +34,9 @@ struct node_actor_config {
 ///  - create_topic_request / delete_topic_request -> admin_reply;
 ///  - metadata_request -> metadata_reply;
 ///  - topic_produce -> produce_reply, topic_fetch -> fetch_reply;
+///  - find_coordinator_request -> find_coordinator_reply: the coordinator
+///    actor of a consumer group, hosted by the node leading the group's
+///    partition of the offsets topic (created on first use);
 ///  - raft_route, coalesced_heartbeats, replica_report from peers,
 ///    outbound_raft from its own replicas.
 /// An exit message stops its replicas and then the node.

@@ -64,8 +64,11 @@ struct replica_view {
   std::int64_t high_watermark = 0;
   std::int64_t log_start = 0;
   std::int64_t log_end = 0;
-  /// Leader only: followers caught up to the high watermark and recently heard.
+  /// Leader only: followers holding every committed entry.
   std::vector<std::int64_t> in_sync;
+  /// Leader only: an entry of its own term has committed, so its high
+  /// watermark covers everything any earlier leader acknowledged.
+  bool ready = false;
 };
 
 /// Node `from`'s replicas, sent to every peer node once per report interval.
@@ -183,7 +186,7 @@ typename Inspector::result_type inspect(Inspector& f, raft_route& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, replica_view& x) {
   return f(caf::meta::type_name("replica_view"), x.group, x.node, x.leader, x.term, x.high_watermark,
-           x.log_start, x.log_end, x.in_sync);
+           x.log_start, x.log_end, x.in_sync, x.ready);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, replica_report& x) {

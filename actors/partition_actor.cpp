@@ -220,13 +220,15 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
       v.log_start = rep.log_start_offset();
       v.log_end = rep.log_end_offset();
       if (rep.is_leader()) {
+        auto& node = rep.node();
+        v.ready = node.log().term_at(node.commit_index()) == node.term();
         v.in_sync.push_back(rep.id().value);
         auto commit = rep.node().commit_index();
         for (auto& voter : st.cfg.replica.voters) {
           if (voter == rep.id())
             continue;
           auto* pr = rep.node().progress_of(voter);
-          if (pr && pr->recent_active && pr->match() >= commit)
+          if (pr && pr->match() >= commit)
             v.in_sync.push_back(voter.value);
         }
       }

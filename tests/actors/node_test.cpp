@@ -263,3 +263,69 @@ TEST_CASE("a deleted topic disappears from every node and its replicas' files ar
   CHECK_FALSE(again->ok);
   CHECK(again->error.find("does not exist") != std::string::npos);
 }
+
+namespace {
+
+/// The coordinator of `group` as any node reports it, once one is ready.
+find_coordinator_reply coordinator_of(cluster_fixture& f, const std::string& group) {
+  find_coordinator_reply found;
+  bool ok = eventually([&] {
+    for (auto id : f.cluster->ids()) {
+      auto r = f.ask<find_coordinator_reply>(f.cluster->node(id), find_coordinator_request{group, 0});
+      if (r && r->ok) {
+        found = *r;
+        return true;
+      }
+    }
+    return false;
+  }, 20s);
+  REQUIRE(ok);
+  return found;
+}
+
+} // namespace
+
+TEST_CASE("committed group offsets survive the loss of the coordinator's node", "[node][group]") {
+  cluster_fixture f;
+  auto c = coordinator_of(f, "billing");
+  REQUIRE(c.coordinator);
+  // Every node points at the same coordinator.
+  for (auto id : f.cluster->ids()) {
+    auto r = f.ask<find_coordinator_reply>(f.cluster->node(id), find_coordinator_request{"billing", 0});
+    REQUIRE(r);
+    CHECK(r->node == c.node);
+  }
+  offset_commit_request commit;
+  commit.group_id = "billing";
+  commit.offsets = {{"invoices", 0, 42, true, "m0"}, {"invoices", 1, 7, false, {}}};
+  std::optional<offset_commit_reply> committed;
+  REQUIRE(eventually([&] {
+    committed = f.ask<offset_commit_reply>(c.coordinator, commit);
+    return committed && committed->partitions.size() == 2 && committed->partitions[0].error_code == 0
+           && committed->partitions[1].error_code == 0;
+  }));
+  f.cluster->kill(c.node);
+  auto next = coordinator_of(f, "billing");
+  CHECK(next.node != c.node);
+  offset_fetch_request fetch;
+  fetch.group_id = "billing";
+  std::optional<offset_fetch_reply> got;
+  REQUIRE(eventually([&] {
+    got = f.ask<offset_fetch_reply>(next.coordinator, fetch);
+    return got && got->error_code == 0 && got->partitions.size() == 2;
+  }));
+  CHECK(got->partitions[0].offset == 42);
+  CHECK(got->partitions[0].metadata == "m0");
+  CHECK(got->partitions[1].offset == 7);
+  // Back from its disk, the old node rejoins; the offsets are still there.
+  f.cluster->restart(c.node);
+  offset_fetch_request one;
+  one.group_id = "billing";
+  one.has_partitions = true;
+  one.partitions = {{"invoices", 1}};
+  REQUIRE(eventually([&] {
+    auto now = coordinator_of(f, "billing");
+    auto r = f.ask<offset_fetch_reply>(now.coordinator, one);
+    return r && r->error_code == 0 && r->partitions.size() == 1 && r->partitions[0].offset == 7;
+  }));
+}
