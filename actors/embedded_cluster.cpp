@@ -48,6 +48,7 @@ void embedded_cluster::start(std::int64_t id) {
   nc.node.request_timeout = cfg_.request_timeout;
   nc.node.offsets_partitions = cfg_.offsets_partitions;
   nc.groups = cfg_.groups;
+  nc.faults = cfg_.faults;
   auto h = spawn_node(sys_, nc);
   nodes_[id] = h;
   for (auto& [other, oh] : nodes_) {

@@ -27,6 +27,8 @@ struct embedded_cluster_config {
   std::int32_t offsets_partitions = 3;
   /// Consumer group settings of every node (see node_actor_config::groups).
   group::group_config groups;
+  /// Simulation only: faults on the links between the nodes.
+  std::shared_ptr<cluster::network_faults> faults;
 };
 
 /// Starts nodes 1..N on construction and stops them on destruction.

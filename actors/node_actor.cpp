@@ -76,6 +76,26 @@ state::fsync_policy to_state(cluster::fsync_policy p) {
   return state::fsync_policy::interval;
 }
 
+/// Sends node-to-node traffic to peer `to`, through the fault injector
+/// when the node runs in a simulation.
+template <class Message>
+void send_peer(node_t* self, std::int64_t to, const caf::actor& peer, Message&& msg) {
+  auto& faults = self->state.cfg.faults;
+  if (!faults) {
+    self->send(peer, std::forward<Message>(msg));
+    return;
+  }
+  auto d = faults->decide(self_id(self), to);
+  if (d.drop)
+    return;
+  for (int i = 0; i < d.copies; ++i) {
+    if (d.delay_ms > 0)
+      self->delayed_send(peer, std::chrono::milliseconds(d.delay_ms), msg);
+    else
+      self->send(peer, msg);
+  }
+}
+
 void update_view(node_t* self, const replica_view& v) {
   auto& views = self->state.views;
   auto it = views.find(v.group);
@@ -252,7 +272,7 @@ void gather_reports(node_t* self) {
       it = st.coordinators.erase(it);
     }
     for (auto& [id, peer] : st.peers)
-      self->send(peer, *report);
+      send_peer(self, id, peer, *report);
   };
   for (auto& [group, r] : st.replicas) {
     if (!r.handle || r.deleting)
@@ -609,7 +629,7 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       for (auto& batch : st.heartbeats.flush()) {
         auto peer = st.peers.find(batch.to.value);
         if (peer != st.peers.end())
-          self->send(peer->second, std::move(batch));
+          send_peer(self, peer->first, peer->second, std::move(batch));
       }
       if (st.ticks % static_cast<std::uint64_t>(std::max(1, st.cfg.report_every_ticks)) == 0)
         gather_reports(self);
@@ -630,7 +650,7 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       for (auto& [to, route] : by_node) {
         auto peer = st.peers.find(to);
         if (peer != st.peers.end())
-          self->send(peer->second, std::move(route));
+          send_peer(self, to, peer->second, std::move(route));
       }
     },
     [self](raft_route& in) {

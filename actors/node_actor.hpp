@@ -6,8 +6,11 @@
 // controller log to its topic table and answers clients. See
 // docs/design/0001-topic-store.md (4.7, 4.10, 4.11) and docs/protocol.md.
 
+#include <memory>
+
 #include <caf/fwd.hpp>
 
+#include "runtime/cluster/network_faults.hpp"
 #include "runtime/cluster/node_config.hpp"
 #include "runtime/group/group_coordinator.hpp"
 
@@ -26,6 +29,9 @@ struct node_actor_config {
   /// Settings of the consumer groups this node coordinates (Kafka's
   /// defaults: sessions of at least 6 s, a 3 s initial rebalance delay).
   group::group_config groups;
+  /// Simulation only: faults applied to every node-to-node message this
+  /// node sends (raft routes, heartbeats, reports). Shared by all nodes.
+  std::shared_ptr<cluster::network_faults> faults;
 };
 
 /// Spawns the node actor. It creates `node.data_dir` if needed; a replica
