@@ -190,7 +190,7 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
         return r;
       }
       auto promise = self->make_response_promise<produce_reply>();
-      st.pending.push_back({*res, term, req.acks != 1, promise});
+      st.pending.push_back({res->index, res->term, req.acks != 1, promise});
       pump(self);
       return promise;
     },

@@ -39,6 +39,9 @@ batch_header decode_batch_header(const char* p) noexcept {
   h.attributes = static_cast<std::int16_t>(load_be(p + layout::attributes, 2));
   h.last_offset_delta = static_cast<std::int32_t>(load_be(p + layout::last_offset_delta, 4));
   h.max_timestamp = static_cast<std::int64_t>(load_be(p + layout::max_timestamp, 8));
+  h.producer_id = static_cast<std::int64_t>(load_be(p + layout::producer_id, 8));
+  h.producer_epoch = static_cast<std::int16_t>(load_be(p + layout::producer_epoch, 2));
+  h.base_sequence = static_cast<std::int32_t>(load_be(p + layout::base_sequence, 4));
   h.records_count = static_cast<std::int32_t>(load_be(p + layout::records_count, 4));
   return h;
 }

@@ -22,6 +22,10 @@ struct batch_header {
   std::int16_t attributes = 0;
   std::int32_t last_offset_delta = 0;
   std::int64_t max_timestamp = 0;
+  /// Idempotent producer fields; -1 each when the producer is not idempotent.
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
+  std::int32_t base_sequence = -1;
   std::int32_t records_count = 0;
 
   /// Total size in bytes: batch_length plus the 12 bytes before it.

@@ -80,15 +80,21 @@ result<partition_replica> partition_replica::open(const std::filesystem::path& d
   // normally lies inside it; clamp anyway so a log shortened by recovery never
   // makes the node claim entries it does not hold.
   hs.commit = std::min(hs.commit, storage->last_index());
+  auto producers = producer_state::from_log(*storage, storage->last_index());
+  if (!producers)
+    return producers.error();
   auto owned = std::make_unique<raft_segment_storage>(std::move(storage).value());
-  return partition_replica{std::move(config), std::move(owned), std::move(meta).value(), hs};
+  return partition_replica{std::move(config), std::move(owned), std::move(meta).value(), hs,
+                           std::move(producers).value()};
 }
 
 partition_replica::partition_replica(replica_config config,
                                      std::unique_ptr<raft_segment_storage> storage,
-                                     lmdb_store meta, raft::hard_state state)
+                                     lmdb_store meta, raft::hard_state state,
+                                     producer_state producers)
   : config_(std::move(config)), storage_(std::move(storage)), meta_(std::move(meta)),
-    persisted_(state) {
+    persisted_(state), producers_(std::move(producers)), producers_index_(storage_->last_index()),
+    producers_term_(*storage_->term_at(producers_index_)) {
   raft::raft_config rc;
   rc.id = config_.id;
   rc.voters = config_.voters;
@@ -114,7 +120,7 @@ void partition_replica::step(const raft::message& m) {
     node_->step(m);
 }
 
-replica_result<raft::log_index> partition_replica::produce(std::string batch_bytes) {
+replica_result<produce_outcome> partition_replica::produce(std::string batch_bytes) {
   if (stopped())
     return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
   if (!node_->leader() || *node_->leader() != config_.id) {
@@ -137,10 +143,29 @@ replica_result<raft::log_index> partition_replica::produce(std::string batch_byt
   if ((h->attributes & batch_format::attr::control) != 0)
     return basic_status<replica_errc>{replica_errc::invalid_batch,
                                       "producers may not write control batches"};
+  auto pb = producer_batch::of(*h);
+  if (pb.idempotent()) {
+    auto checked = check_producer(pb);
+    if (!checked)
+      return checked.error();
+    if (*checked)
+      return **checked; // a duplicate: nothing to propose
+  }
   auto r = node_->propose(std::move(batch_bytes));
   switch (r.status) {
-    case raft::propose_status::accepted:
-      return r.index;
+    case raft::propose_status::accepted: {
+      produce_outcome out{r.index, node_->term()};
+      if (pb.idempotent()) {
+        // check_producer made the table cover the whole log, so this entry
+        // is the next one. Recorded now: a retry may come before it is stored.
+        if (r.index != producers_index_.next())
+          std::abort();
+        producers_.apply(pb, out.index, out.term);
+        producers_index_ = out.index;
+        producers_term_ = out.term;
+      }
+      return out;
+    }
     case raft::propose_status::transfer_in_progress:
       return basic_status<replica_errc>{replica_errc::transfer_in_progress,
                                         "leadership transfer in progress"};
@@ -159,6 +184,8 @@ status partition_replica::persist(const raft::ready& rd) {
     if (!storage_->last_error().ok())
       return storage_->last_error();
     if (auto st = storage_->flush(); !st.ok())
+      return st;
+    if (auto st = update_producers(rd); !st.ok())
       return st;
   }
   if (rd.state && *rd.state != persisted_) {

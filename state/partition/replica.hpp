@@ -3,7 +3,7 @@
 // One replica of one partition in rivulet's topic store: a raft group member
 // whose raft log is the partition's Kafka segment log. CAF-free; the replica
 // actor (later, in actors/) translates messages into calls on this object.
-// Design: docs/design/0001-topic-store.md, sections 4.2-4.5.
+// Design: docs/design/0001-topic-store.md, sections 4.2-4.6.
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +18,7 @@
 #include "state/lmdb_store.hpp"
 #include "state/log/log_config.hpp"
 #include "state/log/raft_segment_storage.hpp"
+#include "state/partition/producer_state.hpp"
 #include "state/result.hpp"
 
 namespace rivulet::state {
@@ -32,6 +33,8 @@ enum class replica_errc {
   offset_out_of_range,  ///< A fetch below the log start offset.
   stopped,              ///< The replica hit a storage error and must be reopened (health()).
   storage_error,        ///< A read failed (io_error/corrupted); the message says which.
+  invalid_producer_epoch, ///< An idempotent producer's epoch is older than the log's: fenced.
+  out_of_order_sequence,  ///< A sequence gap, or a new producer epoch not starting at 0.
 };
 
 /// Stable name of `code`, e.g. "not_leader".
@@ -44,6 +47,8 @@ constexpr const char* to_string(replica_errc code) noexcept {
     case replica_errc::offset_out_of_range: return "offset_out_of_range";
     case replica_errc::stopped: return "stopped";
     case replica_errc::storage_error: return "storage_error";
+    case replica_errc::invalid_producer_epoch: return "invalid_producer_epoch";
+    case replica_errc::out_of_order_sequence: return "out_of_order_sequence";
   }
   return "unknown";
 }
@@ -83,6 +88,18 @@ struct committed {
     return a.index == b.index && a.term == b.term && a.base_offset == b.base_offset
            && a.last_offset == b.last_offset;
   }
+};
+
+/// What produce() did with a batch. (index, term) names the raft entry that
+/// holds it; the caller waits for it (position, take_committed) the same way
+/// whether it is new or a duplicate.
+struct produce_outcome {
+  raft::log_index index;
+  raft::term_id term;
+  /// The batch is a retry of one the log already holds (idempotent
+  /// producer): nothing was appended and (index, term) name the original
+  /// entry, which may still be uncommitted or from an earlier term.
+  bool duplicate = false;
 };
 
 /// One replica of one partition: owns the segment log (as a
@@ -128,12 +145,16 @@ public:
   void step(const raft::message& m);
 
   /// Leader only: validates `batch_bytes` (one record batch v2, dense offsets,
-  /// not a control batch, at most log.max_batch_bytes) and proposes it.
-  /// Returns its raft index; the entry's term is term() at return. Both
-  /// appear in take_committed() once it commits.
+  /// not a control batch, at most log.max_batch_bytes), checks an idempotent
+  /// batch (producer id >= 0) against the producer table (design 4.6) and
+  /// proposes it. Returns the new entry's raft index and term (term() at
+  /// return), or for a retry of a batch the log holds the original entry's,
+  /// with `duplicate` set and nothing proposed. The entry appears in
+  /// take_committed() once it commits (unless it committed before).
   /// not_leader (naming the leader when known), transfer_in_progress,
-  /// invalid_batch or stopped otherwise. Call pump() afterwards.
-  replica_result<raft::log_index> produce(std::string batch_bytes);
+  /// invalid_batch, invalid_producer_epoch, out_of_order_sequence or stopped
+  /// otherwise. Call pump() afterwards.
+  replica_result<produce_outcome> produce(std::string batch_bytes);
 
   /// Drains the node: for each ready bundle persists truncation and entries,
   /// flushes the log, writes a changed hard state to LMDB, and only then
@@ -167,12 +188,22 @@ public:
   /// Read-only views for tests and diagnostics.
   const raft::raft_node& node() const { return *node_; }
   const raft_segment_storage& storage() const { return *storage_; }
+  /// The idempotent producer table: it covers the log up to the last entry
+  /// persisted or produced here (an unpersisted tail a follower received is
+  /// taken in when produce() needs it).
+  const producer_state& producers() const { return producers_; }
 
 private:
   partition_replica(replica_config config, std::unique_ptr<raft_segment_storage> storage,
-                    lmdb_store meta, raft::hard_state state);
+                    lmdb_store meta, raft::hard_state state, producer_state producers);
 
   status persist(const raft::ready& rd);
+  // The producer table (replica_producers.cpp).
+  status sync_producers();
+  status update_producers(const raft::ready& rd);
+  status rebuild_producers(raft::log_index up_to);
+  void apply_producers(const raft::log_entry& e);
+  replica_result<std::optional<produce_outcome>> check_producer(const producer_batch& b);
   void apply(const std::vector<raft::log_entry>& entries);
   bool stopped() const { return !health_.ok(); }
 
@@ -183,6 +214,11 @@ private:
   std::unique_ptr<raft::raft_node> node_;
   std::vector<committed> committed_;
   status health_;
+  producer_state producers_;
+  /// The last entry producers_ covers: it describes the node's log [1, index]
+  /// while that log still holds (index, term) (log matching).
+  raft::log_index producers_index_;
+  raft::term_id producers_term_;
 };
 
 } // namespace rivulet::state

@@ -3,9 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
-#include <deque>
-#include <functional>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,33 +10,20 @@
 #include "runtime/record_batch_layout.hpp"
 #include "state/log/batch_header.hpp"
 #include "tests/support/log_test_batches.hpp"
+#include "tests/support/replica_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace rivulet::state;
 using namespace rivulet::raft;
+using rivulet::testing::split;
+using rivulet::testing::stored_batch;
 using rivulet::testing::temp_dir;
 using namespace rivulet::testing::log_batches;
+using cluster = rivulet::testing::replica_cluster;
 
 namespace {
 
 namespace layout = rivulet::batch_format::layout;
-
-// One stored batch cut out of fetched bytes.
-struct stored_batch {
-  std::int64_t base_offset = 0;
-  std::int64_t last_offset = 0;
-  std::string bytes;
-};
-
-std::vector<stored_batch> split(const std::string& bytes) {
-  std::vector<stored_batch> out;
-  for (std::size_t pos = 0; pos + layout::header_size <= bytes.size();) {
-    auto h = decode_batch_header(bytes.data() + pos);
-    out.push_back({h.base_offset, h.last_offset(), bytes.substr(pos, h.size())});
-    pos += h.size();
-  }
-  return out;
-}
 
 // `stored` equals `original` except the base offset and leader epoch fields.
 bool same_but_offset_and_epoch(std::string stored, std::string original) {
@@ -49,133 +33,6 @@ bool same_but_offset_and_epoch(std::string stored, std::string original) {
   }
   return stored == original;
 }
-
-// Three replicas of group 7 in three directories, driven in lock step: every
-// round ticks each live replica once and delivers every message (FIFO) until
-// the network is quiet. Messages to a closed replica are dropped. Fully
-// deterministic: same seed, same run.
-class cluster {
-public:
-  static constexpr int size = 3;
-
-  cluster() {
-    for (int i = 0; i < size; ++i)
-      open(i);
-  }
-
-  replica_config config_of(int i) const {
-    replica_config c;
-    c.id = node_id{i + 1};
-    c.voters = {node_id{1}, node_id{2}, node_id{3}};
-    c.group = group_id{7};
-    c.election_ticks = 10;
-    c.heartbeat_ticks = 2;
-    c.log = small_segments();
-    c.seed = 42;
-    return c;
-  }
-
-  void open(int i) {
-    auto r = partition_replica::open(dirs_[i].path(), config_of(i));
-    INFO(r.error().to_string());
-    REQUIRE(r.ok());
-    replicas_[i].emplace(std::move(r).value());
-    collect(i);
-  }
-
-  /// Drops replica `i` as a crash would: no flush, no goodbye.
-  void close(int i) {
-    replicas_[i].reset();
-  }
-
-  bool up(int i) const {
-    return replicas_[i].has_value();
-  }
-  partition_replica& at(int i) {
-    REQUIRE(up(i));
-    return *replicas_[i];
-  }
-
-  /// Pumps replica `i` and queues what it sends.
-  void collect(int i) {
-    auto& r = at(i);
-    for (auto& m : r.pump())
-      net_.push_back(std::move(m));
-    REQUIRE(r.health().ok());
-  }
-
-  void deliver() {
-    for (int n = 0; n < 100000 && !net_.empty(); ++n) {
-      auto m = std::move(net_.front());
-      net_.pop_front();
-      int to = static_cast<int>(m.to.value) - 1;
-      if (!up(to))
-        continue;
-      at(to).step(m);
-      collect(to);
-    }
-    REQUIRE(net_.empty());
-  }
-
-  void round() {
-    for (int i = 0; i < size; ++i) {
-      if (!up(i))
-        continue;
-      at(i).tick();
-      collect(i);
-    }
-    deliver();
-  }
-
-  /// Runs rounds until `done` holds; fails after `max_rounds`.
-  void run_until(const std::function<bool()>& done, int max_rounds = 500) {
-    for (int n = 0; n < max_rounds; ++n) {
-      if (done())
-        return;
-      round();
-    }
-    REQUIRE(done());
-  }
-
-  /// The single live leader of the highest term, if any.
-  std::optional<int> leader() {
-    std::optional<int> found;
-    for (int i = 0; i < size; ++i)
-      if (up(i) && at(i).is_leader() && (!found || at(i).term() > at(*found).term()))
-        found = i;
-    return found;
-  }
-
-  int elect() {
-    run_until([&] { return leader().has_value(); });
-    return *leader();
-  }
-
-  /// True when every live replica has committed and applied all of the
-  /// leader's log.
-  bool converged() {
-    auto l = leader();
-    if (!l)
-      return false;
-    auto end = at(*l).log_end_offset();
-    for (int i = 0; i < size; ++i)
-      if (up(i) && (at(i).log_end_offset() != end || at(i).high_watermark() != end))
-        return false;
-    return true;
-  }
-
-  std::string fetch_all(int i) {
-    auto r = at(i).fetch(0, all);
-    INFO(r.error().to_string());
-    REQUIRE(r.ok());
-    return *r;
-  }
-
-private:
-  temp_dir dirs_[size];
-  std::optional<partition_replica> replicas_[size];
-  std::deque<message> net_;
-};
 
 // What the test produced and what the leader acknowledged (acks=all).
 struct producer {
@@ -192,11 +49,13 @@ struct producer {
     INFO(r.error().to_string());
     REQUIRE(r.ok());
     sent.push_back(batch);
-    pending.emplace_back(*r, c.at(l).term());
+    CHECK(r->term == c.at(l).term());
+    CHECK_FALSE(r->duplicate);
+    pending.emplace_back(r->index, r->term);
     c.collect(l);
     c.deliver();
     take_acks(c, l);
-    return *r;
+    return r->index;
   }
 
   void take_acks(cluster& c, int l) {
@@ -354,7 +213,7 @@ TEST_CASE("a replica restores its term, vote and commit from disk", "[state][par
     rep.pump();
     auto acks = rep.take_committed();
     REQUIRE(acks.size() == 1);
-    CHECK(acks[0] == committed{*idx, rep.term(), 1, 3}); // offset 0 is the leader's no-op
+    CHECK(acks[0] == committed{idx->index, rep.term(), 1, 3}); // offset 0 is the leader's no-op
     hw = rep.high_watermark();
     CHECK(hw == 4);
     term = rep.term();

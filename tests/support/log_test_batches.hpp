@@ -46,6 +46,17 @@ inline std::string make_batch(int records, std::size_t record_bytes, std::int64_
   return b;
 }
 
+// `b` as a batch of idempotent producer `producer_id` at `epoch`, its first
+// record numbered `base_sequence` (CRC fixed).
+inline std::string with_producer(std::string b, std::int64_t producer_id, std::int16_t epoch,
+                                 std::int32_t base_sequence) {
+  put_be(b, 43, static_cast<std::uint64_t>(producer_id), 8);
+  put_be(b, 51, static_cast<std::uint16_t>(epoch), 2);
+  put_be(b, 53, static_cast<std::uint32_t>(base_sequence), 4);
+  fix_crc(b);
+  return b;
+}
+
 inline std::string with_base(std::string b, std::int64_t base) {
   put_be(b, 0, static_cast<std::uint64_t>(base), 8);
   return b;
