@@ -564,8 +564,9 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       }
     for (auto it = st.peers.begin(); it != st.peers.end(); ++it)
       if (it->second.address() == m.source) {
-        RIVULET_LOG(log_level::warn, "node", st.where << ": lost peer node " << it->first << ": "
-                                                      << caf::to_string(m.reason));
+        // A peer stopping cleanly is news, not a problem.
+        auto level = m.reason == caf::exit_reason::user_shutdown ? log_level::info : log_level::warn;
+        RIVULET_LOG(level, "node", st.where << ": lost peer node " << it->first << ": " << caf::to_string(m.reason));
         st.peers.erase(it);
         return;
       }

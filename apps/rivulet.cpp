@@ -10,6 +10,7 @@
 #include "actors/environment.hpp"
 #include "runtime/log.hpp"
 #include "apps/cluster_cli.hpp"
+#include "apps/topic_demo.hpp"
 #include "apps/examples/word_count.hpp"
 
 namespace {
@@ -111,6 +112,12 @@ int main(int argc, char** argv) {
     return rivulet::cli::node_main(args);
   if (args[0] == "topic")
     return rivulet::cli::topic_main(args);
+  if (args[0] == "produce")
+    return rivulet::cli::produce_main(args);
+  if (args[0] == "consume")
+    return rivulet::cli::consume_main(args);
+  if (args[0] == "demo")
+    return rivulet::cli::demo_main(args);
   if (args[0] != "run")
     return fail("unknown command '" + args[0] + "'");
   if (args.size() < 2 || args[1] != "word-count")

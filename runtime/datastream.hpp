@@ -21,6 +21,7 @@
 #include "runtime/plan.hpp"
 #include "runtime/sinks.hpp"
 #include "runtime/sources.hpp"
+#include "runtime/topic_links.hpp"
 #include "runtime/watermark_strategy.hpp"
 #include "runtime/process_function.hpp"
 #include "runtime/windowed_stream.hpp"
@@ -58,6 +59,18 @@ public:
   /// A bounded source of the lines of a text file.
   data_stream<std::string> read_text_file(std::string path);
 
+  /// A parallel source over the partitions of a topic of rivulet's topic
+  /// store (instance i of n reads partitions p with p % n == i), emitting
+  /// deserialize(const topic_message&) with the record timestamp as event
+  /// time. Needs set_topic_client(). Unbounded unless options.bounded.
+  template <class T, class F>
+  data_stream<T> from_topic(std::string topic, F deserialize, topic_read_options options = {});
+
+  /// The topic store client that from_topic() and to_topic() use (see
+  /// actors/topic_client.hpp: make_topic_client).
+  void set_topic_client(std::shared_ptr<topic_client> client) { topics_ = std::move(client); }
+  const std::shared_ptr<topic_client>& topics() const noexcept { return topics_; }
+
   job_config& config() noexcept {
     return cfg_;
   }
@@ -93,6 +106,7 @@ public:
 protected:
   job_config cfg_;
   std::shared_ptr<job_graph> graph_;
+  std::shared_ptr<topic_client> topics_;
 };
 
 /// Handle on a sink node, to name it or set its parallelism.
@@ -287,6 +301,25 @@ public:
     return h;
   }
 
+  /// Writes every record to `topic` of rivulet's topic store as
+  /// (key_fn(rec), serialize(rec)), both std::string; the key picks the
+  /// partition (Kafka's murmur2). At end of input the sink waits for every
+  /// acknowledgement; a delivery error fails the job. Needs
+  /// env.set_topic_client(). At-least-once: a restarted job sends again.
+  template <class Ser, class KeyFn>
+  sink_handle to_topic(std::string topic, Ser serialize, KeyFn key_fn) const {
+    static_assert(std::is_invocable_r_v<std::string, Ser&, const T&>,
+                  "rivulet: to_topic(topic, serialize, key_fn) needs serialize callable as std::string(const T&)");
+    static_assert(std::is_invocable_r_v<std::string, KeyFn&, const T&>,
+                  "rivulet: to_topic(topic, serialize, key_fn) needs key_fn callable as std::string(const T&)");
+    auto client = env_->topics();
+    if (!client)
+      throw std::logic_error("rivulet: to_topic('" + topic + "') needs env.set_topic_client(...) first");
+    return add_sink("to_topic", [client, topic, serialize, key_fn](const instance_info& who) {
+      return std::make_unique<topic_sink<T, Ser, KeyFn>>(who, client, topic, serialize, key_fn);
+    });
+  }
+
   /// Calls fn(const T&) for every record. With parallelism above one, fn
   /// runs concurrently on several threads (one copy per instance).
   template <class F>
@@ -395,6 +428,22 @@ auto stream_environment::from_generator(std::uint64_t count, F fn) {
   n.name = "from_generator";
   n.impl = make_source_node<T>([count, fn](const instance_info& who, collector<T>* down, const job_config&) {
     return std::make_unique<generator_source<T, F>>(who, down, count, fn);
+  });
+  return data_stream<T>(this, add_node(std::move(n)));
+}
+
+template <class T, class F>
+data_stream<T> stream_environment::from_topic(std::string topic, F deserialize, topic_read_options options) {
+  static_assert(std::is_invocable_r_v<T, F&, const topic_message&>,
+                "rivulet: from_topic<T>(topic, fn) needs fn callable as T fn(const rivulet::topic_message&)");
+  if (!topics_)
+    throw std::logic_error("rivulet: from_topic('" + topic + "') needs env.set_topic_client(...) first");
+  logical_node n;
+  n.kind = node_kind::source;
+  n.name = "from_topic " + topic;
+  n.impl = make_source_node<T>([client = topics_, topic, options, deserialize](
+                                 const instance_info& who, collector<T>* down, const job_config&) {
+    return std::make_unique<topic_source<T, F>>(who, down, client, topic, options, deserialize);
   });
   return data_stream<T>(this, add_node(std::move(n)));
 }

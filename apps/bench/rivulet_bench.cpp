@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "apps/bench/produce_bench.hpp"
 #include "apps/bench/word_count_bench.hpp"
 #include "apps/bench/ysb_bench.hpp"
 
@@ -14,6 +15,7 @@ namespace {
 
 constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--seed S] [--repeats R (default 3, best is kept)]
        rivulet-bench ysb [--events N] [--repeats R] [--rate EPS] [--latency-seconds S]
+       rivulet-bench produce [--records N] [--record-bytes B] [--partitions P] [--log-records N]
   word-count   hand-written loop vs rivulet (parallelism 1 and 2) counting
                words of generated Zipf-distributed text (default 20000000 words)
   ysb          Yahoo Streaming Benchmark query: hand-written loop vs rivulet
@@ -21,6 +23,10 @@ constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--
                then window latency on wall-clock event time, at full speed and
                at --rate events/s (default 1000000), --latency-seconds each
                (default 25; 0 skips the latency runs)
+  produce      topic store: segment-log append rate, then produce records/s and
+               ack latency (RF=3 acks=all, RF=1 acks=1) across 3 `rivulet node`
+               processes on loopback, then consumer read rate (default 1000000
+               records of 100 bytes, 6 partitions)
 )";
 
 /// One named numeric option and where its value goes.
@@ -87,6 +93,19 @@ int main(int argc, char** argv) {
     o.rate_eps = rate;
     o.latency_seconds = seconds;
     return rivulet::bench::ysb(o);
+  }
+  if (cmd == "produce") {
+    rivulet::bench::produce_options o;
+    unsigned long long records = o.records, bytes = o.record_bytes, parts = o.partitions, log = o.log_records;
+    if (!parse_options(argc, argv,
+                       {{"--records", &records}, {"--record-bytes", &bytes}, {"--partitions", &parts},
+                        {"--log-records", &log}}))
+      return 2;
+    o.records = records;
+    o.record_bytes = bytes;
+    o.partitions = parts;
+    o.log_records = log;
+    return rivulet::bench::produce(o);
   }
   std::fprintf(stderr, "rivulet-bench: unknown benchmark '%s'\n%s", cmd.c_str(), usage);
   return 2;
