@@ -1,10 +1,48 @@
 #include "actors/embedded_cluster.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/type_ids.hpp"
 
 namespace rivulet::actors {
+
+namespace {
+
+struct node_reaper_state {
+  static inline const char* name = "rivulet.node_reaper";
+  std::size_t waiting = 0;
+};
+
+/// Asks `node` for its replicas, watches them and the node, stops the node
+/// with `reason` and quits once all of them have terminated, setting `gone`.
+caf::behavior node_reaper(caf::stateful_actor<node_reaper_state>* self, caf::actor node, caf::exit_reason reason,
+                          std::chrono::milliseconds timeout, std::shared_ptr<std::atomic<bool>> gone) {
+  auto stop = [self, node, reason](const std::vector<caf::actor>& replicas) {
+    for (auto& r : replicas)
+      self->monitor(r);
+    self->monitor(node);
+    self->state.waiting = replicas.size() + 1;
+    // Urgent, so that the node handles nothing queued before it (which could
+    // spawn a replica this list misses).
+    node->enqueue(caf::actor_cast<caf::strong_actor_ptr>(self), caf::make_message_id(caf::message_priority::high),
+                  caf::make_message(caf::exit_msg{self->address(), caf::make_error(reason)}), self->context());
+  };
+  self->set_down_handler([self, gone](caf::down_msg&) {
+    if (--self->state.waiting > 0)
+      return;
+    *gone = true;
+    self->quit();
+  });
+  self->request(node, timeout, replicas_atom_v)
+    .then([stop](std::vector<caf::actor>& rs) { stop(rs); }, [stop](caf::error&) { stop({}); });
+  // A behavior keeps the actor alive between the reply and the last down
+  // message; nothing is ever sent to it.
+  return {[](tick_atom) {}};
+}
+
+} // namespace
 
 embedded_cluster::embedded_cluster(caf::actor_system& sys, embedded_cluster_config cfg)
   : sys_(sys), cfg_(std::move(cfg)) {
@@ -79,13 +117,16 @@ void embedded_cluster::kill(std::int64_t id) {
     self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(10)) >> [] {});
 }
 
-void embedded_cluster::restart(std::int64_t id) {
-  if (node(id))
-    return;
+bool embedded_cluster::restart(std::int64_t id) {
+  if (!down(id))
+    return false;
   start(id);
+  return true;
 }
 
 void embedded_cluster::stop() {
+  if (running().empty())
+    return;  // also keeps a scoped actor out of a testing scheduler after stop_nowait()
   caf::scoped_actor self{sys_};
   for (auto& [id, h] : nodes_) {
     if (!h)
@@ -101,6 +142,45 @@ void embedded_cluster::stop() {
       self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(10)) >> [] {});
     h = nullptr;
   }
+}
+
+void embedded_cluster::kill_nowait(std::int64_t id) {
+  stop_nowait(id, caf::exit_reason::kill);
+}
+
+void embedded_cluster::stop_nowait() {
+  for (auto& [id, h] : nodes_)
+    if (h)
+      stop_nowait(id, caf::exit_reason::user_shutdown);
+}
+
+void embedded_cluster::stop_nowait(std::int64_t id, caf::exit_reason reason) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || !it->second)
+    return;
+  auto h = std::move(it->second);
+  it->second = nullptr;
+  auto done = [](const stopping_node& s) { return s.gone->load(); };
+  stopping_.erase(std::remove_if(stopping_.begin(), stopping_.end(), done), stopping_.end());
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  auto helper = sys_.spawn(node_reaper, std::move(h), reason, cfg_.request_timeout, gone);
+  stopping_.push_back({id, std::move(helper), std::move(gone)});
+}
+
+bool embedded_cluster::down(std::int64_t id) const {
+  if (node(id))
+    return false;
+  for (auto& s : stopping_)
+    if (s.id == id && !s.gone->load())
+      return false;
+  return true;
+}
+
+bool embedded_cluster::all_down() const {
+  for (auto& a : addresses_)
+    if (!down(a.id))
+      return false;
+  return true;
 }
 
 } // namespace rivulet::actors

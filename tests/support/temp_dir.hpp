@@ -15,9 +15,13 @@ namespace rivulet::testing {
 /// when the directory cannot be made.
 class temp_dir {
 public:
-  explicit temp_dir(const std::string& prefix = "rivulet-test") {
-    std::string tmpl =
-      (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  explicit temp_dir(const std::string& prefix = "rivulet-test")
+    : temp_dir(prefix, std::filesystem::temp_directory_path()) {
+  }
+
+  /// The same under `base` (e.g. a tmpfs, where fsync costs nothing).
+  temp_dir(const std::string& prefix, const std::filesystem::path& base) {
+    std::string tmpl = (base / (prefix + "-XXXXXX")).string();
     if (mkdtemp(tmpl.data()) == nullptr)
       throw std::system_error(errno, std::generic_category(), "mkdtemp " + tmpl);
     path_ = tmpl;
