@@ -23,6 +23,11 @@ void configure_system(caf::actor_system_config& cfg, const job_config& job) {
   // starve the tasks downstream of it (seen as window latency); a bound
   // makes actors take turns.
   cfg.set("scheduler.max-throughput", static_cast<size_t>(job.max_messages_per_turn));
+  // An idle CAF worker polls, then sleeps between polls, by default up to
+  // 10 ms. A message sent to an idle system then waits that long, which
+  // a request/reply chain (producer -> leader -> followers -> leader)
+  // pays at every hop. A 1 ms sleep keeps idle CPU low and hops short.
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(1)});
 }
 
 launched_job launch_job(caf::actor_system& sys, const stream_environment& env, std::string job_name) {

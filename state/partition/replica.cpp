@@ -62,7 +62,12 @@ result<partition_replica> partition_replica::open(const std::filesystem::path& d
   auto storage = raft_segment_storage::open(dir / "log", config.log);
   if (!storage)
     return storage.error();
-  auto meta = lmdb_store::open(dir / "meta");
+  // Commits skip fsync: persist() syncs explicitly when term or vote
+  // change, the part raft needs on disk before it answers; the commit index
+  // may trail after a machine crash (open() clamps it, the leader resends).
+  open_options meta_options;
+  meta_options.sync = false;
+  auto meta = lmdb_store::open(dir / "meta", meta_options);
   if (!meta)
     return meta.error();
   auto key = hard_state_key(config.group);
@@ -183,8 +188,11 @@ status partition_replica::persist(const raft::ready& rd) {
     raft::persist_entries(*storage_, rd);
     if (!storage_->last_error().ok())
       return storage_->last_error();
-    if (auto st = storage_->flush(); !st.ok())
-      return st;
+    // fsync policy never: durability comes from replication and the page
+    // cache (docs/operations.md); every_batch synced inside append().
+    if (config_.log.fsync == fsync_policy::interval)
+      if (auto st = storage_->flush(); !st.ok())
+        return st;
     if (auto st = update_producers(rd); !st.ok())
       return st;
   }
@@ -192,6 +200,12 @@ status partition_replica::persist(const raft::ready& rd) {
     if (auto st = meta_.put(meta_db, hard_state_key(config_.group), encode(*rd.state));
         !st.ok())
       return st;
+    // A vote or a term must survive a machine crash before raft acts on it
+    // (else a node could vote twice in a term); they change only at
+    // elections, so this sync is rare.
+    if (rd.state->term != persisted_.term || rd.state->voted_for != persisted_.voted_for)
+      if (auto st = meta_.sync(); !st.ok())
+        return st;
     persisted_ = *rd.state;
   }
   return storage_->last_error();
