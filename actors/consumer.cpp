@@ -142,6 +142,7 @@ std::vector<consumer_record> consumer::poll(std::chrono::milliseconds timeout) {
           s.buffered.pop_front();
           took = true;
         }
+        detail::skip_to_fetch_offset(s);
         if (++it == shared_->slots.end())
           it = shared_->slots.begin();
       }

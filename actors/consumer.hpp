@@ -122,7 +122,9 @@ public:
   void seek_to_end(std::vector<topic_partition> partitions = {});
   /// The offset of the next record poll() returns for `tp`, once known
   /// (a reset asks the leader); nullopt if not assigned or unknown after
-  /// `timeout`.
+  /// `timeout`. Batches without records (the no-op a new leader appends)
+  /// are skipped once fetched: after poll() has returned everything below
+  /// the high watermark, the position is the high watermark.
   std::optional<std::int64_t> position(const topic_partition& tp, std::chrono::milliseconds timeout);
   std::optional<std::int64_t> position(const topic_partition& tp);
 

@@ -54,14 +54,61 @@ void retry_later(consumer_actor* self, partition_slot& s) {
   wake_at(self, s.retry_at);
 }
 
+/// Records a read of `tp` sent to `leader` and watches the leader's node.
+std::uint64_t start_read(consumer_actor* self, const caf::actor& leader, const topic_partition& tp,
+                         std::uint64_t epoch) {
+  auto& st = self->state;
+  auto id = ++st.last_read_id;
+  st.reads[tp] = pending_read{leader.address(), epoch, id};
+  if (st.watched_nodes.insert(leader.address()).second)
+    self->monitor(leader);
+  return id;
+}
+
+/// Whether the answer to read `id` of `tp` still counts (false once its
+/// node went down and the partition moved on); forgets the read.
+bool end_read(consumer_actor* self, const topic_partition& tp, std::uint64_t id) {
+  auto& reads = self->state.reads;
+  auto it = reads.find(tp);
+  if (it == reads.end() || it->second.id != id)
+    return false;
+  reads.erase(it);
+  return true;
+}
+
+/// A watched node went down: the reads waiting at it are given up at once
+/// and retried after the backoff, at the leader new metadata names.
+void node_down(consumer_actor* self, const caf::actor_addr& node) {
+  auto& st = self->state;
+  if (st.watched_nodes.erase(node) == 0)
+    return;
+  std::lock_guard<std::mutex> guard{st.shared->mutex};
+  for (auto it = st.reads.begin(); it != st.reads.end();) {
+    if (it->second.node != node) {
+      ++it;
+      continue;
+    }
+    auto slot = st.shared->slots.find(it->first);
+    if (slot != st.shared->slots.end() && slot->second.epoch == it->second.epoch) {
+      RIVULET_LOG(log_level::debug, "consumer", group::to_string(it->first) << ": the leader's node went down");
+      slot->second.busy = false;
+      retry_later(self, slot->second);
+    }
+    it = st.reads.erase(it);
+  }
+}
+
 void fetch(consumer_actor* self, const caf::actor& leader, const topic_partition& tp, std::int64_t offset,
            std::uint64_t epoch) {
   auto& cfg = self->state.cfg;
   fetch_request req{offset, cfg.fetch_max_bytes, static_cast<std::int32_t>(cfg.fetch_max_wait.count())};
   auto sent = steady_now();
+  auto id = start_read(self, leader, tp, epoch);
   self->request(leader, fetch_timeout(cfg), topic_fetch{tp.topic, tp.partition, req})
     .then(
-      [self, tp, offset, epoch, sent](fetch_reply& r) {
+      [self, tp, offset, epoch, sent, id](fetch_reply& r) {
+        if (!end_read(self, tp, id))
+          return;
         std::vector<io::kafka::read_record> records;
         io::status decoded;
         std::int64_t next = offset;
@@ -97,13 +144,16 @@ void fetch(consumer_actor* self, const caf::actor& leader, const topic_partition
                                                  std::move(rec.key), std::move(rec.value)});
           }
           s.fetch_offset = next;
+          skip_to_fetch_offset(s);
           // An empty answer long before the long poll's end: not the leader
           // (a follower does not wait), or a broken batch. Do not spin.
           if ((records.empty() && steady_now() - sent < cfg.fetch_max_wait / 2) || !decoded.ok())
             retry_later(self, s);
         });
       },
-      [self, tp, epoch](caf::error& e) {
+      [self, tp, epoch, id](caf::error& e) {
+        if (!end_read(self, tp, id))
+          return;
         RIVULET_LOG(log_level::debug, "consumer", group::to_string(tp) << ": fetch failed: " << caf::to_string(e));
         with_slot(self, tp, epoch, [&](partition_slot& s) { retry_later(self, s); });
       });
@@ -115,9 +165,12 @@ void probe(consumer_actor* self, const caf::actor& leader, const topic_partition
   // An offset past any high watermark returns no data, at once, with the
   // replica's log start and high watermark.
   fetch_request req{std::numeric_limits<std::int64_t>::max(), 1, 0};
+  auto id = start_read(self, leader, tp, epoch);
   self->request(leader, self->state.cfg.request_timeout, topic_fetch{tp.topic, tp.partition, req})
     .then(
-      [self, tp, epoch, from](fetch_reply& r) {
+      [self, tp, epoch, from, id](fetch_reply& r) {
+        if (!end_read(self, tp, id))
+          return;
         with_slot(self, tp, epoch, [&](partition_slot& s) {
           if (!r.ok || s.from != from)
             return retry_later(self, s);
@@ -125,7 +178,10 @@ void probe(consumer_actor* self, const caf::actor& leader, const topic_partition
           s.from = start_from::known;
         });
       },
-      [self, tp, epoch](caf::error&) { with_slot(self, tp, epoch, [&](partition_slot& s) { retry_later(self, s); }); });
+      [self, tp, epoch, id](caf::error&) {
+        if (end_read(self, tp, id))
+          with_slot(self, tp, epoch, [&](partition_slot& s) { retry_later(self, s); });
+      });
 }
 
 /// Looks up the committed offsets of `tps` (slots in `epochs`).
@@ -250,13 +306,21 @@ caf::behavior consumer_behavior(consumer_actor* self, consumer_config cfg, std::
   st.cfg = std::move(cfg);
   st.shared = shared;
   self->attach_functor([shared](const caf::error&) { answer_all(*shared); });
-  self->set_exit_handler([self](caf::exit_msg& m) { leave_and_quit(self, std::move(m.reason)); });
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    // A monitor stays with the observed actor until that one ends: drop
+    // them, so that long-lived nodes keep none for consumers long gone.
+    for (auto& node : self->state.watched_nodes)
+      self->demonitor(node);
+    self->state.watched_nodes.clear();
+    leave_and_quit(self, std::move(m.reason));
+  });
   self->set_down_handler([self](caf::down_msg& m) {
     auto& st = self->state;
-    if (!st.coordinator || m.source != st.coordinator.address())
-      return;
-    forget_coordinator(self);
-    coordinator_lost(self);
+    node_down(self, m.source);
+    if (st.coordinator && m.source == st.coordinator.address()) {
+      forget_coordinator(self);
+      coordinator_lost(self);
+    }
     pump(self);
   });
   st.metadata_wanted = true;

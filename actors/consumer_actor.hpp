@@ -5,10 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include <caf/actor_addr.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/client_metadata.hpp"
@@ -37,6 +40,13 @@ struct group_membership {
   steady_time retry_at{};
 };
 
+/// A fetch or position probe waiting for a leader's answer.
+struct pending_read {
+  caf::actor_addr node;
+  std::uint64_t epoch = 0;  // of the partition's slot
+  std::uint64_t id = 0;
+};
+
 struct consumer_actor_state {
   static inline const char* name = "rivulet.consumer";
   consumer_config cfg;
@@ -53,6 +63,13 @@ struct consumer_actor_state {
   bool offsets_lookup = false;
   bool commit_in_flight = false;
   bool lookup_in_flight = false;
+  /// The read in flight per partition, and the nodes they wait at, which
+  /// the actor monitors: a fetch parked at a leader (a long poll) gets no
+  /// answer when the leader's node dies, and would hold its partition until
+  /// its request timeout.
+  std::map<topic_partition, pending_read> reads;
+  std::uint64_t last_read_id = 0;
+  std::set<caf::actor_addr> watched_nodes;
   std::optional<steady_time> timer_at;
   bool leaving = false;
 };

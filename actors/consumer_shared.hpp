@@ -43,6 +43,16 @@ struct partition_slot {
   std::chrono::steady_clock::time_point retry_at{};
 };
 
+/// With nothing buffered, every offset below fetch_offset has been returned
+/// by poll() or holds no record (a no-op a new leader appends and any other
+/// control batch): the position moves past them, as Kafka's does. Otherwise
+/// a position could never reach an end offset taken from the high watermark
+/// when the log ends with such a batch.
+inline void skip_to_fetch_offset(partition_slot& s) {
+  if (s.from == start_from::known && s.buffered.empty() && s.fetch_offset > s.position)
+    s.position = s.fetch_offset;
+}
+
 /// commit_sync(): offsets to commit, answered with an error text ("" = ok).
 struct commit_job {
   std::map<topic_partition, std::int64_t> offsets;

@@ -1,12 +1,14 @@
 // The native consumer against a 3-node embedded cluster: manual assignment
 // reads everything exactly once and in order, poll long-polls, seek and
 // position, auto_offset_reset, and consumer groups that share partitions,
-// commit offsets and take over a departed member's partitions.
+// commit offsets and take over a departed member's partitions; a consumer
+// keeps reading when a partition's leader dies.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -332,4 +334,72 @@ TEST_CASE("commits need a group, and a manual consumer with a group id starts fr
   second.assign({tp});
   CHECK(second.position(tp, 10s) == offsets[10]);
   CHECK(values_of(poll_until(second, 20)) == values("e", 10, 30));
+}
+
+namespace {
+
+/// The partition's leader as a running node names it (0 while unknown or
+/// not running), with the high watermark that leader reported.
+std::pair<std::int64_t, std::int64_t> leader_of(cluster_fixture& f, const std::string& topic, std::int32_t p) {
+  for (auto id : f.cluster->ids()) {
+    auto md = f.metadata(id, {topic});
+    if (!md || md->topics.size() != 1 || md->topics[0].partitions.size() <= static_cast<std::size_t>(p))
+      continue;
+    auto& pm = md->topics[0].partitions[static_cast<std::size_t>(p)];
+    if (pm.leader != 0 && f.cluster->node(pm.leader))
+      return {pm.leader, pm.high_watermark};
+  }
+  return {0, -1};
+}
+
+} // namespace
+
+TEST_CASE("a consumer with manual assign keeps reading a partition after its leader's node is killed, and its "
+          "position passes the no-op the new leader appends", "[consumer]") {
+  cluster_fixture f;
+  REQUIRE(f.create(1, "failover", 1, 3).ok);
+  REQUIRE(eventually([&] { return f.topic_ready("failover", 1); }));
+  producer p{*f.sys, producer_for(f)};
+  auto before = produce_all(p, "failover", std::nullopt, values("a", 0, 100));
+  topic_partition tp{"failover", 0};
+  auto cc = consumer_for(f, consumer_config::offset_reset::earliest);
+  cc.request_timeout = 10s;
+  consumer c{*f.sys, cc};
+  c.assign({tp});
+  REQUIRE(values_of(poll_until(c, 100)) == values("a", 0, 100));
+  CHECK(c.position(tp) == before.back() + 1);
+  // The consumer's next fetch is now parked at the leader (long poll).
+  auto old_leader = leader_of(f, "failover", 0).first;
+  REQUIRE(old_leader != 0);
+  f.cluster->kill(old_leader);
+  auto killed_at = std::chrono::steady_clock::now();
+  // A new leader commits a no-op (a control batch, no record) after the
+  // last record, so the high watermark moves one past it.
+  std::int64_t end = -1;
+  REQUIRE(eventually([&] {
+    auto [leader, hw] = leader_of(f, "failover", 0);
+    end = hw;
+    return leader != 0 && leader != old_leader && hw > before.back() + 1;
+  }));
+  // Having read every record, the consumer's position moves past the no-op
+  // to the high watermark, where seek_to_end puts a fresh consumer too.
+  REQUIRE(eventually([&] {
+    CHECK(c.poll(20ms).empty());
+    return c.position(tp) == end;
+  }));
+  // Long before the parked fetch's request timeout: the consumer sees the
+  // leader's node go down and asks the new leader at once.
+  CHECK(std::chrono::steady_clock::now() - killed_at < 5s);
+  consumer fresh{*f.sys, consumer_for(f, consumer_config::offset_reset::earliest)};
+  fresh.assign({tp});
+  fresh.seek_to_end();
+  CHECK(fresh.position(tp) == end);
+  // Records produced to the new leader come next, each exactly once.
+  auto after = produce_all(p, "failover", std::nullopt, values("b", 0, 100));
+  auto got = poll_until(c, 100);
+  CHECK(values_of(got) == values("b", 0, 100));
+  REQUIRE(!got.empty());
+  CHECK(got.front().offset == after.front());
+  CHECK(c.position(tp) == after.back() + 1);
+  CHECK(c.poll(300ms).empty());
 }
