@@ -127,19 +127,30 @@ produce_figures run_produce(caf::actor_system& sys, const std::vector<caf::actor
   pc.linger = 5ms;
   pc.batch_bytes = 64 * 1024;
   std::string value(o.record_bytes, 'v');
-  std::vector<float> latency_ms(o.records, 0.0f);
-  std::atomic<std::uint64_t> failed{0};
-  std::mutex err_mtx;
+  // Per-record state lives in arrays indexed by record number, so that the
+  // delivery callback captures two words and std::function keeps it inline:
+  // the harness should not add a heap allocation per record.
+  struct run_state {
+    std::vector<clock_type::time_point> sent;
+    std::vector<float> latency_ms;
+    std::atomic<std::uint64_t> failed{0};
+    std::mutex err_mtx;
+    std::string first_error;
+  };
+  auto st = std::make_unique<run_state>();
+  st->sent.resize(o.records);
+  st->latency_ms.resize(o.records, 0.0f);
+  auto* state = st.get();
   {
     actors::producer prod(sys, pc);
     auto t0 = clock_type::now();
     for (std::uint64_t i = 0; i < o.records; ++i) {
-      auto sent = clock_type::now();
-      prod.send(topic, std::nullopt, value, [&, i, sent](const actors::delivery& d) {
-        latency_ms[i] = static_cast<float>(seconds(clock_type::now() - sent) * 1000.0);
-        if (!d.ok() && failed++ == 0) {
-          std::lock_guard<std::mutex> guard(err_mtx);
-          f.first_error = d.error;
+      state->sent[i] = clock_type::now();
+      prod.send(topic, std::nullopt, value, [state, i](const actors::delivery& d) {
+        state->latency_ms[i] = static_cast<float>(seconds(clock_type::now() - state->sent[i]) * 1000.0);
+        if (!d.ok() && state->failed++ == 0) {
+          std::lock_guard<std::mutex> guard(state->err_mtx);
+          state->first_error = d.error;
         }
       });
     }
@@ -148,6 +159,9 @@ produce_figures run_produce(caf::actor_system& sys, const std::vector<caf::actor
     f.rps = static_cast<double>(o.records) / secs;
     f.mbps = f.rps * static_cast<double>(o.record_bytes) / 1e6;
   }
+  f.first_error = state->first_error;
+  auto& latency_ms = state->latency_ms;
+  std::atomic<std::uint64_t>& failed = state->failed;
   f.failed = failed.load();
   std::sort(latency_ms.begin(), latency_ms.end());
   f.p50_ms = latency_ms[latency_ms.size() / 2];
