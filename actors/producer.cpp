@@ -32,7 +32,7 @@ void release(producer_shared& shared, const std::vector<std::uint64_t>& serials,
   std::lock_guard<std::mutex> guard{shared.mutex};
   shared.buffered_bytes -= std::min(charge, shared.buffered_bytes);
   for (auto s : serials)
-    shared.unreported.erase(s);
+    shared.unreported.report(s);
   shared.changed.notify_all();
 }
 
@@ -125,7 +125,7 @@ void producer::enqueue(std::string topic, std::optional<std::string> key, std::o
     }
     r.serial = shared_->next_serial++;
     shared_->buffered_bytes += r.charge;
-    shared_->unreported.insert(r.serial);
+    shared_->unreported.add(r.serial);
     shared_->incoming.push_back(std::move(r));
     wake = !shared_->wakeup_sent;
     shared_->wakeup_sent = true;
@@ -152,7 +152,7 @@ bool producer::flush(std::chrono::milliseconds timeout) {
   poke();
   lock.lock();
   bool done = shared_->changed.wait_for(lock, timeout, [&] {
-    return shared_->stopped || shared_->unreported.empty() || *shared_->unreported.begin() >= upto;
+    return shared_->stopped || shared_->unreported.empty() || shared_->unreported.oldest() >= upto;
   });
   --shared_->flushing;
   return done;

@@ -41,6 +41,36 @@ struct outgoing_record {
   report_to report;
 };
 
+/// The serials of records sent and not yet reported. Serials are handed out
+/// consecutively, so this is a window starting at the oldest unreported one
+/// with a flag per serial: no allocation per record (a std::set of serials
+/// cost a heap node per record on the send path).
+class unreported_serials {
+public:
+  /// `serial` is the next one handed out (consecutive).
+  void add(std::uint64_t serial) {
+    if (done_.empty())
+      base_ = serial;
+    done_.push_back(false);
+  }
+  void report(std::uint64_t serial) {
+    if (serial < base_ || serial - base_ >= done_.size())
+      return;
+    done_[serial - base_] = true;
+    while (!done_.empty() && done_.front()) {
+      done_.pop_front();
+      ++base_;
+    }
+  }
+  bool empty() const noexcept { return done_.empty(); }
+  /// The oldest unreported serial; precondition: !empty().
+  std::uint64_t oldest() const noexcept { return base_; }
+
+private:
+  std::uint64_t base_ = 0;
+  std::deque<bool> done_;
+};
+
 struct producer_shared {
   std::mutex mutex;
   /// Notified when buffer space is given back, records are reported, or
@@ -50,7 +80,7 @@ struct producer_shared {
   /// Charges of every record sent and not yet reported.
   std::size_t buffered_bytes = 0;
   /// Serials of records sent and not yet reported.
-  std::set<std::uint64_t> unreported;
+  unreported_serials unreported;
   std::uint64_t next_serial = 0;
   /// Threads inside flush(): while > 0 the actor sends batches at once.
   int flushing = 0;
