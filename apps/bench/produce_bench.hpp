@@ -12,6 +12,8 @@ struct produce_options {
   std::uint64_t partitions = 6;
   /// Records for the raw segment-log append run.
   std::uint64_t log_records = 5'000'000;
+  /// fsync policy of the nodes: 0 never (default), 1 interval, 2 every_batch.
+  std::uint64_t fsync = 0;
 };
 
 /// rivulet-bench produce: the topic store's figures in one run — raw

@@ -16,6 +16,7 @@ namespace {
 constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--seed S] [--repeats R (default 3, best is kept)]
        rivulet-bench ysb [--events N] [--repeats R] [--rate EPS] [--latency-seconds S]
        rivulet-bench produce [--records N] [--record-bytes B] [--partitions P] [--log-records N]
+                             [--fsync 0|1|2 (never, interval, every_batch; default 0)]
   word-count   hand-written loop vs rivulet (parallelism 1 and 2) counting
                words of generated Zipf-distributed text (default 20000000 words)
   ysb          Yahoo Streaming Benchmark query: hand-written loop vs rivulet
@@ -96,15 +97,17 @@ int main(int argc, char** argv) {
   }
   if (cmd == "produce") {
     rivulet::bench::produce_options o;
-    unsigned long long records = o.records, bytes = o.record_bytes, parts = o.partitions, log = o.log_records;
+    unsigned long long records = o.records, bytes = o.record_bytes, parts = o.partitions, log = o.log_records,
+                       fsync = o.fsync;
     if (!parse_options(argc, argv,
                        {{"--records", &records}, {"--record-bytes", &bytes}, {"--partitions", &parts},
-                        {"--log-records", &log}}))
+                        {"--log-records", &log}, {"--fsync", &fsync, true}}))
       return 2;
     o.records = records;
     o.record_bytes = bytes;
     o.partitions = parts;
     o.log_records = log;
+    o.fsync = fsync;
     return rivulet::bench::produce(o);
   }
   std::fprintf(stderr, "rivulet-bench: unknown benchmark '%s'\n%s", cmd.c_str(), usage);
