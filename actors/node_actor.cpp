@@ -596,6 +596,8 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
   });
   self->send(self, tick_atom_v);
   return {
+    // First in the list: placed after the other handlers, CAF 0.17.6
+    // reported this message as unexpected (seen, not explained).
     [self](replicas_atom) -> std::vector<caf::actor> {
       std::vector<caf::actor> out;
       for (auto& [group, r] : self->state.replicas)
