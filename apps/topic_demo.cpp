@@ -25,6 +25,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/admin.hpp"
 #include "actors/consumer.hpp"
 #include "actors/embedded_cluster.hpp"
 #include "actors/environment.hpp"
@@ -43,53 +44,6 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point t0) {
   return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-std::optional<actors::metadata_reply> metadata(caf::actor_system& sys, const caf::actor& node,
-                                               std::vector<std::string> topics) {
-  caf::scoped_actor self{sys};
-  std::optional<actors::metadata_reply> out;
-  self->request(node, 2s, actors::metadata_request{std::move(topics)})
-    .receive([&](actors::metadata_reply& r) { out = std::move(r); }, [](caf::error&) {});
-  return out;
-}
-
-/// Creates a topic, retrying while the controller elects its leader, and
-/// waits until every partition has a leader. Returns "" or the error.
-std::string create_topic(caf::actor_system& sys, actors::embedded_cluster& cluster, const std::string& name,
-                         int partitions, int rf) {
-  auto deadline = clock_type::now() + 30s;
-  std::string last = "timed out";
-  bool created = false;
-  while (clock_type::now() < deadline && !created) {
-    caf::scoped_actor self{sys};
-    actors::create_topic_request req;
-    req.topic = name;
-    req.partitions = partitions;
-    req.replication_factor = static_cast<std::int16_t>(rf);
-    self->request(cluster.running().front(), 5s, req)
-      .receive(
-        [&](actors::admin_reply& r) {
-          created = r.ok;
-          last = r.error;
-        },
-        [&](caf::error& e) { last = caf::to_string(e); });
-    if (!created && last.find("retry") == std::string::npos)
-      return last;
-    if (!created)
-      std::this_thread::sleep_for(50ms);  // the controller is electing a leader
-  }
-  while (clock_type::now() < deadline) {
-    auto md = metadata(sys, cluster.running().front(), {name});
-    bool ready = md && md->topics.size() == 1 && md->topics[0].partitions.size() == static_cast<std::size_t>(partitions);
-    if (ready)
-      for (auto& p : md->topics[0].partitions)
-        ready = ready && p.leader != 0;
-    if (ready)
-      return {};
-    std::this_thread::sleep_for(20ms);  // leaders are being elected
-  }
-  return "topic " + name + " has no leaders after 30 s";
 }
 
 } // namespace
@@ -142,7 +96,7 @@ int demo_main(const std::vector<std::string>& args) {
     actors::embedded_cluster cluster(sys, ec);
     std::cout << "embedded cluster: 3 nodes in " << dir.string() << '\n';
     for (auto* t : {"lines", "word-counts"}) {
-      if (auto e = create_topic(sys, cluster, t, 3, 3); !e.empty()) {
+      if (auto e = actors::create_topic_and_wait(sys, cluster.running().front(), t, 3, 3); !e.empty()) {
         std::cerr << "rivulet: demo: " << e << '\n';
         return 1;
       }
@@ -190,7 +144,7 @@ int demo_main(const std::vector<std::string>& args) {
     // The job runs on its own actor system (env.execute), as jobs do: its
     // sources and sinks block their task threads while they wait for the
     // cluster, whose actors keep the threads of `sys`.
-    auto md = metadata(sys, cluster.running().front(), {"lines"});
+    auto md = actors::fetch_metadata(sys, cluster.running().front(), {"lines"});
     std::int64_t victim = kill_leader && md && !md->topics.empty() ? md->topics[0].partitions[0].leader : 0;
     std::thread killer([&] {
       // Mid-run: once the job has read a third of the lines (or after 10 s).

@@ -17,6 +17,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/admin.hpp"
 #include "actors/consumer.hpp"
 #include "actors/executor.hpp"
 #include "actors/producer.hpp"
@@ -81,42 +82,6 @@ struct produce_figures {
   std::uint64_t failed = 0;
   std::string first_error;
 };
-
-std::optional<actors::metadata_reply> metadata(caf::actor_system& sys, const caf::actor& node,
-                                               const std::string& topic) {
-  caf::scoped_actor self{sys};
-  std::optional<actors::metadata_reply> out;
-  self->request(node, 2s, actors::metadata_request{{topic}})
-    .receive([&](actors::metadata_reply& r) { out = std::move(r); }, [](caf::error&) {});
-  return out;
-}
-
-bool create_topic(caf::actor_system& sys, const caf::actor& node, const std::string& topic, int partitions, int rf) {
-  auto deadline = clock_type::now() + 60s;
-  bool created = false;
-  while (!created && clock_type::now() < deadline) {
-    caf::scoped_actor self{sys};
-    actors::create_topic_request req;
-    req.topic = topic;
-    req.partitions = partitions;
-    req.replication_factor = static_cast<std::int16_t>(rf);
-    self->request(node, 5s, req)
-      .receive([&](actors::admin_reply& r) { created = r.ok || r.error.find("already exists") != std::string::npos; },
-               [](caf::error&) {});
-    if (!created)
-      std::this_thread::sleep_for(100ms);  // controller still electing
-  }
-  while (created && clock_type::now() < deadline) {
-    auto md = metadata(sys, node, topic);
-    bool ready = md && md->topics.size() == 1 && md->topics[0].partitions.size() == static_cast<std::size_t>(partitions);
-    for (std::size_t i = 0; ready && i < md->topics[0].partitions.size(); ++i)
-      ready = md->topics[0].partitions[i].leader != 0;
-    if (ready)
-      return true;
-    std::this_thread::sleep_for(50ms);  // leaders being elected
-  }
-  return false;
-}
 
 produce_figures run_produce(caf::actor_system& sys, const std::vector<caf::actor>& nodes, const std::string& topic,
                             std::int16_t acks, const produce_options& o) {
@@ -242,10 +207,11 @@ int produce(const produce_options& o) {
       nodes.push_back(h);
     }
     auto parts = static_cast<int>(o.partitions);
-    if (!create_topic(sys, nodes[0], "bench-rf3", parts, 3) || !create_topic(sys, nodes[0], "bench-rf1", parts, 1)) {
-      std::fprintf(stderr, "produce bench: cannot create the topics\n");
-      return 1;
-    }
+    for (auto& [name, rf] : {std::pair<const char*, int>{"bench-rf3", 3}, {"bench-rf1", 1}})
+      if (auto e = actors::create_topic_and_wait(sys, nodes[0], name, parts, rf, 60s); !e.empty()) {
+        std::fprintf(stderr, "produce bench: %s\n", e.c_str());
+        return 1;
+      }
     rf3 = run_produce(sys, nodes, "bench-rf3", -1, o);
     std::printf("  produce RF=3 acks=all                %12.0f records/s  %7.1f MB/s  ack p50 %.1f ms  p99 %.1f ms%s\n",
                 rf3.rps, rf3.mbps, rf3.p50_ms, rf3.p99_ms, rf3.failed ? "  (FAILURES)" : "");

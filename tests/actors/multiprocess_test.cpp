@@ -18,6 +18,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/admin.hpp"
 #include "actors/consumer.hpp"
 #include "actors/executor.hpp"
 #include "actors/producer.hpp"
@@ -54,14 +55,6 @@ struct client_system {
   }
 };
 
-std::optional<metadata_reply> metadata(caf::actor_system& sys, const caf::actor& node, const std::string& topic) {
-  caf::scoped_actor self{sys};
-  std::optional<metadata_reply> out;
-  self->request(node, 2s, metadata_request{{topic}})
-    .receive([&](metadata_reply& r) { out = std::move(r); }, [](caf::error&) {});
-  return out;
-}
-
 } // namespace
 
 TEST_CASE("acks=all records survive SIGKILL of a leader process, read back exactly once in order",
@@ -96,31 +89,9 @@ TEST_CASE("acks=all records survive SIGKILL of a leader process, read back exact
 
   // A topic with 3 partitions, 3 replicas each.
   const std::string topic = "sigkill";
-  REQUIRE(wait_until(
-    [&] {
-      caf::scoped_actor self{sys};
-      bool ok = false;
-      create_topic_request req;
-      req.topic = topic;
-      req.partitions = 3;
-      req.replication_factor = 3;
-      self->request(nodes[1], 5s, req)
-        .receive([&](admin_reply& r) { ok = r.ok || r.error.find("already exists") != std::string::npos; },
-                 [](caf::error&) {});
-      return ok;
-    },
-    30s));
-  REQUIRE(wait_until(
-    [&] {
-      auto md = metadata(sys, nodes[1], topic);
-      if (!md || md->topics.size() != 1 || md->topics[0].partitions.size() != 3)
-        return false;
-      for (auto& p : md->topics[0].partitions)
-        if (p.leader == 0)
-          return false;
-      return true;
-    },
-    30s));
+  auto created = create_topic_and_wait(sys, nodes[1], topic, 3, 3, 30s);
+  INFO(created);
+  REQUIRE(created.empty());
 
   constexpr int total = 100000;
   struct acked {
@@ -155,7 +126,7 @@ TEST_CASE("acks=all records survive SIGKILL of a leader process, read back exact
       if (i == total / 3) {
         // Kill the process leading partition 0, mid-stream.
         prod.flush(10s);
-        auto md = metadata(sys, nodes[1], topic);
+        auto md = fetch_metadata(sys, nodes[1], {topic});
         REQUIRE(md);
         victim = static_cast<int>(md->topics[0].partitions[0].leader);
         if (victim == 1)  // keep node 1 for metadata: then kill the leader of another partition or node 2
