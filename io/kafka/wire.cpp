@@ -282,6 +282,107 @@ result<std::string_view> wire_reader::read_compact_string(const char* field) {
   return non_null_text(take(field, start, std::int64_t{*len} - 1, false));
 }
 
+result<std::optional<std::string_view>> wire_reader::read_compact_nullable_string(const char* field) {
+  std::size_t start = pos_;
+  auto len = read_uvarint(field);
+  if (!len)
+    return len.error();
+  return nullable_text(take(field, start, std::int64_t{*len} - 1, true));
+}
+
+result<std::optional<std::size_t>> wire_reader::check_count(const char* field, std::size_t start,
+                                                            std::int64_t count,
+                                                            std::size_t min_element_bytes,
+                                                            bool nullable) const {
+  if (count == -1) {
+    if (nullable)
+      return std::optional<std::size_t>{};
+    return status{errc::corrupted, "array " + where(field, origin_ + start) + " is null"};
+  }
+  if (count < 0)
+    return status{errc::corrupted, "array " + where(field, origin_ + start) + " has count " +
+                                     std::to_string(count) + " (only -1 means null)"};
+  // Checked before anyone reserves `count` elements: each takes at least
+  // min_element_bytes, so more than remaining() / min cannot be there.
+  auto n = static_cast<std::uint64_t>(count);
+  if (min_element_bytes > 0 && n > remaining() / min_element_bytes)
+    return status{errc::truncated, "array " + where(field, origin_ + start) + " declares " +
+                                     std::to_string(n) + " elements of at least " +
+                                     std::to_string(min_element_bytes) + " bytes, " +
+                                     std::to_string(remaining()) + " bytes left"};
+  return std::optional<std::size_t>{static_cast<std::size_t>(n)};
+}
+
+result<std::optional<std::size_t>> wire_reader::read_nullable_array_length(
+  const char* field, std::size_t min_element_bytes) {
+  std::size_t start = pos_;
+  auto count = read_int32(field);
+  if (!count)
+    return count.error();
+  return check_count(field, start, *count, min_element_bytes, true);
+}
+
+result<std::size_t> wire_reader::read_array_length(const char* field,
+                                                   std::size_t min_element_bytes) {
+  std::size_t start = pos_;
+  auto count = read_int32(field);
+  if (!count)
+    return count.error();
+  auto n = check_count(field, start, *count, min_element_bytes, false);
+  if (!n)
+    return n.error();
+  return **n;
+}
+
+result<std::optional<std::size_t>> wire_reader::read_compact_nullable_array_length(
+  const char* field, std::size_t min_element_bytes) {
+  std::size_t start = pos_;
+  auto count = read_uvarint(field);
+  if (!count)
+    return count.error();
+  return check_count(field, start, std::int64_t{*count} - 1, min_element_bytes, true);
+}
+
+result<std::size_t> wire_reader::read_compact_array_length(const char* field,
+                                                           std::size_t min_element_bytes) {
+  std::size_t start = pos_;
+  auto count = read_uvarint(field);
+  if (!count)
+    return count.error();
+  auto n = check_count(field, start, std::int64_t{*count} - 1, min_element_bytes, false);
+  if (!n)
+    return n.error();
+  return **n;
+}
+
+status wire_reader::skip_tagged_fields(const char* field) {
+  std::size_t start = pos_;
+  auto count = read_uvarint(field);
+  if (!count)
+    return count.error();
+  // Each field takes at least two bytes (tag and size), which bounds the loop.
+  if (*count > remaining() / 2)
+    return truncated(field, start, std::size_t{*count} * 2);
+  std::int64_t previous_tag = -1;
+  for (std::uint32_t i = 0; i < *count; ++i) {
+    std::size_t tag_start = pos_;
+    auto tag = read_uvarint(field);
+    if (!tag)
+      return tag.error();
+    if (std::int64_t{*tag} <= previous_tag)
+      return {errc::corrupted, "tag " + std::to_string(*tag) + " in " +
+                                 where(field, origin_ + tag_start) +
+                                 " does not follow the previous tag in increasing order"};
+    previous_tag = *tag;
+    auto size = read_uvarint(field);
+    if (!size)
+      return size.error();
+    if (auto skipped = take(field, tag_start, std::int64_t{*size}, false); !skipped)
+      return skipped.error();
+  }
+  return {};
+}
+
 // ---- wire_writer ----
 
 void wire_writer::write_int8(std::int8_t v) { out_->push_back(static_cast<std::uint8_t>(v)); }
@@ -375,6 +476,28 @@ void wire_writer::write_varint_string(std::string_view s) {
 void wire_writer::write_compact_string(std::string_view s) {
   write_compact_nullable_bytes(bytes_view::of(s));
 }
+
+void wire_writer::write_compact_nullable_string(std::optional<std::string_view> s) {
+  if (!s)
+    return write_uvarint(0);
+  write_compact_string(*s);
+}
+
+void wire_writer::write_array_length(std::optional<std::size_t> n) {
+  if (!n)
+    return write_int32(-1);
+  require(*n <= int32_max);
+  write_int32(static_cast<std::int32_t>(*n));
+}
+
+void wire_writer::write_compact_array_length(std::optional<std::size_t> n) {
+  if (!n)
+    return write_uvarint(0);
+  require(*n < int32_max);
+  write_uvarint(static_cast<std::uint32_t>(*n + 1));
+}
+
+void wire_writer::write_empty_tagged_fields() { write_uvarint(0); }
 
 void wire_writer::patch_uint32(std::size_t pos, std::uint32_t v) {
   require(pos + 4 <= out_->size());

@@ -87,9 +87,33 @@ public:
   result<std::string_view> read_varint_string(const char* field);
   /// Unsigned varint of length + 1 then bytes; 0 (null) is an error.
   result<std::string_view> read_compact_string(const char* field);
+  /// Unsigned varint of length + 1 then bytes; 0 is null.
+  result<std::optional<std::string_view>> read_compact_nullable_string(const char* field);
+
+  /// Array counts. The classic form is an int32 (-1 null); the compact form
+  /// of flexible versions an unsigned varint of count + 1 (0 null). Other
+  /// negative counts are corrupted. A count whose elements, at
+  /// `min_element_bytes` each, cannot fit in the remaining bytes is
+  /// truncated, so a caller may reserve `count` elements without risking a
+  /// huge allocation. The non-nullable forms reject null as corrupted.
+  result<std::optional<std::size_t>> read_nullable_array_length(const char* field,
+                                                               std::size_t min_element_bytes);
+  result<std::size_t> read_array_length(const char* field, std::size_t min_element_bytes);
+  result<std::optional<std::size_t>>
+  read_compact_nullable_array_length(const char* field, std::size_t min_element_bytes);
+  result<std::size_t> read_compact_array_length(const char* field, std::size_t min_element_bytes);
+
+  /// Skips a tagged-field section of a flexible version: an unsigned varint
+  /// count, then per field an unsigned varint tag (strictly increasing, as
+  /// Kafka requires), an unsigned varint size and that many bytes. No tags
+  /// are understood yet, so all are skipped.
+  status skip_tagged_fields(const char* field);
 
 private:
   status truncated(const char* field, std::size_t start, std::size_t need) const;
+  result<std::optional<std::size_t>> check_count(const char* field, std::size_t start,
+                                                 std::int64_t count, std::size_t min_element_bytes,
+                                                 bool nullable) const;
   /// Checks a decoded length `len` of a field that started at `start`;
   /// returns ok and sets `is_null` for -1 when `nullable`.
   status check_length(const char* field, std::size_t start, std::int64_t len,
@@ -137,6 +161,13 @@ public:
   void write_nullable_string(std::optional<std::string_view> s);
   void write_varint_string(std::string_view s);
   void write_compact_string(std::string_view s);
+  void write_compact_nullable_string(std::optional<std::string_view> s);
+  /// int32 element count; nullopt writes -1 (a null array).
+  void write_array_length(std::optional<std::size_t> n);
+  /// Unsigned varint of count + 1; nullopt writes 0 (a null array).
+  void write_compact_array_length(std::optional<std::size_t> n);
+  /// An empty tagged-field section: a zero count.
+  void write_empty_tagged_fields();
 
   /// Overwrites 4 bytes at `pos` (which must already exist), big-endian: for
   /// length and CRC fields known only after the rest is written.
