@@ -13,6 +13,7 @@
 
 #include "actors/consumer.hpp"
 #include "actors/executor.hpp"
+#include "actors/kafka_listener.hpp"
 #include "actors/producer.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/remote.hpp"
@@ -118,9 +119,26 @@ int node_main(const std::vector<std::string>& args) {
   }
   std::cout << "rivulet node " << cfg->id << " listening on " << self_addr->host << ':' << self_addr->port
             << ", data in " << cfg->data_dir << ", " << cfg->nodes.size() << " nodes in the cluster" << std::endl;
+  caf::actor kafka;
+  if (auto* k = cfg->kafka_self()) {
+    actors::kafka_listener_config kc;
+    kc.node = node;
+    kc.brokers = cfg->kafka;
+    kc.port = k->port;
+    std::uint16_t bound = 0;
+    kafka = actors::spawn_kafka_listener(*net.sys, kc, bound, error);
+    if (!kafka) {
+      std::cerr << "rivulet: node " << cfg->id << ": " << error << '\n';
+      caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    std::cout << "rivulet node " << cfg->id << " serving Kafka clients on port " << bound << std::endl;
+  }
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::cout << "rivulet node " << cfg->id << ": stopping (signal " << sig << ")" << std::endl;
+  if (kafka)
+    caf::anon_send_exit(kafka, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   net.sys->middleman().unpublish(node, self_addr->port);
   return 0;

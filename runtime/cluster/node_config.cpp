@@ -41,6 +41,13 @@ const node_address* node_config::self() const {
   return find(id);
 }
 
+const node_address* node_config::kafka_self() const {
+  for (auto& n : kafka)
+    if (n.id == id)
+      return &n;
+  return nullptr;
+}
+
 std::vector<std::int64_t> node_config::node_ids() const {
   std::vector<std::int64_t> ids;
   for (auto& n : nodes)
@@ -132,6 +139,12 @@ std::optional<node_config> parse_node_config(const std::string& text, std::strin
         return fail(where + ": " + why);
       cfg.nodes = std::move(*nodes);
       have_nodes = true;
+    } else if (section == "cluster" && key == "kafka") {
+      std::string why;
+      auto listeners = parse_node_list(value, why);
+      if (!listeners)
+        return fail(where + ": " + why);
+      cfg.kafka = std::move(*listeners);
     } else if (section == "cluster" && key == "tick_ms") {
       if (!need_int(1, 60000))
         return fail(where + " must be 1..60000, got '" + value + "'");
@@ -168,6 +181,9 @@ std::optional<node_config> parse_node_config(const std::string& text, std::strin
     return fail("[cluster] nodes is missing");
   if (!cfg.self())
     return fail("node id " + std::to_string(cfg.id) + " is not in [cluster] nodes");
+  for (auto& k : cfg.kafka)
+    if (!cfg.find(k.id))
+      return fail("[cluster] kafka names node " + std::to_string(k.id) + ", which is not in [cluster] nodes");
   return cfg;
 }
 

@@ -35,6 +35,9 @@ struct node_config {
   std::string data_dir;
   /// Every node of the cluster, this one included, sorted by id.
   std::vector<node_address> nodes;
+  /// Where each node serves the Kafka protocol (optional; nodes without
+  /// an entry run no Kafka listener). Advertised in Kafka Metadata.
+  std::vector<node_address> kafka;
   /// One raft tick; elections take 10-20 ticks, heartbeats every 2.
   std::chrono::milliseconds tick{50};
   fsync_policy fsync = fsync_policy::interval;
@@ -46,6 +49,8 @@ struct node_config {
   const node_address* self() const;
   const node_address* find(std::int64_t node) const;
   std::vector<std::int64_t> node_ids() const;
+  /// This node's Kafka listener address, if it has one.
+  const node_address* kafka_self() const;
 };
 
 /// Parses an INI text:
@@ -59,6 +64,7 @@ struct node_config {
 ///     fsync = interval           # or every_batch, never
 ///     request_timeout_ms = 2000
 ///     offsets_partitions = 3
+///     kafka = 1@127.0.0.1:9092, 2@127.0.0.1:9093, 3@127.0.0.1:9094   # optional
 ///
 /// Unknown sections or keys, bad numbers, duplicate node ids and a node id
 /// missing from `nodes` are errors naming the line. Returns the config or

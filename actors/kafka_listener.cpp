@@ -1,0 +1,146 @@
+#include "actors/kafka_listener.hpp"
+
+#include <deque>
+#include <map>
+#include <memory>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include "actors/kafka_requests.hpp"
+#include "actors/type_ids.hpp"
+#include "io/kafka/protocol.hpp"
+#include "runtime/log.hpp"
+
+namespace rivulet::actors {
+
+namespace {
+
+namespace kafka = io::kafka;
+using caf::io::connection_handle;
+
+/// One response slot: filled when the answer is ready; sent in order.
+struct response_slot {
+  bool ready = false;
+  std::vector<std::uint8_t> bytes;  // empty and ready: no response (acks=0)
+};
+
+struct connection {
+  std::string peer;
+  std::vector<std::uint8_t> in;
+  std::uint64_t first_seq = 0;  // sequence number of out.front()
+  std::deque<response_slot> out;
+};
+
+struct listener_state {
+  static inline const char* name = "rivulet.kafka_listener";
+  kafka_listener_config cfg;
+  std::map<connection_handle, connection> conns;
+};
+
+using listener_t = caf::io::stateful_broker<listener_state>;
+
+/// Writes the ready responses at the front of `hdl`'s queue.
+void flush_ready(listener_t* self, connection_handle hdl) {
+  auto it = self->state.conns.find(hdl);
+  if (it == self->state.conns.end())
+    return;
+  auto& c = it->second;
+  bool wrote = false;
+  while (!c.out.empty() && c.out.front().ready) {
+    auto& bytes = c.out.front().bytes;
+    if (!bytes.empty()) {
+      auto& buf = self->wr_buf(hdl);
+      buf.insert(buf.end(), bytes.begin(), bytes.end());
+      wrote = true;
+    }
+    c.out.pop_front();
+    ++c.first_seq;
+  }
+  if (wrote)
+    self->flush(hdl);
+}
+
+void close_connection(listener_t* self, connection_handle hdl, const std::string& why) {
+  auto it = self->state.conns.find(hdl);
+  if (it != self->state.conns.end()) {
+    RIVULET_LOG(log_level::warn, "kafka", "closing connection from " << it->second.peer << ": " << why);
+    self->state.conns.erase(it);
+  }
+  self->close(hdl);
+}
+
+void handle_data(listener_t* self, connection_handle hdl, const std::vector<char>& data) {
+  auto it = self->state.conns.find(hdl);
+  if (it == self->state.conns.end())
+    return;
+  auto& c = it->second;
+  c.in.insert(c.in.end(), data.begin(), data.end());
+  std::size_t used = 0;
+  while (true) {
+    kafka::bytes_view rest{c.in.data() + used, c.in.size() - used};
+    auto framed = kafka::split_frame(rest, self->state.cfg.max_frame_bytes);
+    if (!framed) {
+      close_connection(self, hdl, framed.error().to_string());
+      return;
+    }
+    if (!*framed)
+      break;  // need more bytes
+    auto frame = **framed;
+    auto req = kafka::parse_request(frame.payload);
+    if (!req) {
+      close_connection(self, hdl, "malformed request: " + req.error().to_string());
+      return;
+    }
+    auto seq = c.first_seq + c.out.size();
+    c.out.emplace_back();
+    auto deliver = [self, hdl, seq](std::vector<std::uint8_t> bytes) {
+      auto ci = self->state.conns.find(hdl);
+      if (ci == self->state.conns.end() || seq < ci->second.first_seq)
+        return;  // connection gone meanwhile
+      auto& slot = ci->second.out[seq - ci->second.first_seq];
+      slot.ready = true;
+      slot.bytes = std::move(bytes);
+      flush_ready(self, hdl);
+    };
+    auto fail = [self, hdl](const std::string& why) {
+      close_connection(self, hdl, why);
+    };
+    kafka_request_context ctx{self, self->state.cfg.node, &self->state.cfg, std::move(deliver), std::move(fail)};
+    dispatch_kafka_request(ctx, *req);
+    // dispatch may have closed the connection
+    if (!self->state.conns.count(hdl))
+      return;
+    used += frame.frame_bytes;
+  }
+  c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(used));
+}
+
+caf::behavior kafka_server(listener_t* self, kafka_listener_config cfg) {
+  self->state.cfg = std::move(cfg);
+  return {
+    [self](const caf::io::new_connection_msg& msg) {
+      auto& c = self->state.conns[msg.handle];
+      c.peer = self->remote_addr(msg.handle) + ":" + std::to_string(self->remote_port(msg.handle));
+      self->configure_read(msg.handle, caf::io::receive_policy::at_most(1 << 16));
+    },
+    [self](const caf::io::new_data_msg& msg) { handle_data(self, msg.handle, msg.buf); },
+    [self](const caf::io::connection_closed_msg& msg) { self->state.conns.erase(msg.handle); },
+    [self](const caf::io::acceptor_closed_msg&) { self->quit(); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_kafka_listener(caf::actor_system& sys, kafka_listener_config cfg, std::uint16_t& bound_port,
+                                std::string& error) {
+  bound_port = cfg.port;
+  auto res = sys.middleman().spawn_server(kafka_server, bound_port, std::move(cfg));
+  if (!res) {
+    error = "cannot listen for Kafka clients on port " + std::to_string(bound_port) + ": " + sys.render(res.error());
+    return {};
+  }
+  return *res;
+}
+
+} // namespace rivulet::actors

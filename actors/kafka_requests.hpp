@@ -1,0 +1,35 @@
+#pragma once
+
+// Kafka requests to node messages and back: one function per API, called
+// by the listener (actors/kafka_listener.cpp) for each parsed request.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/io/fwd.hpp>
+
+#include "io/kafka/protocol.hpp"
+
+namespace rivulet::actors {
+
+struct kafka_listener_config;
+
+/// What a handler needs: the broker (to make requests), the node, the
+/// listener's settings, and how to answer. `deliver` takes the whole
+/// response frame (empty: no response, e.g. Produce with acks=0); `fail`
+/// closes the connection with a reason (malformed or unsupported input).
+struct kafka_request_context {
+  caf::io::broker* self;
+  caf::actor node;
+  const kafka_listener_config* cfg;
+  std::function<void(std::vector<std::uint8_t>)> deliver;
+  std::function<void(const std::string&)> fail;
+};
+
+/// Answers (now or later) one request; `req.body` views the frame, which
+/// lives only during this call.
+void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req);
+
+} // namespace rivulet::actors
