@@ -1,12 +1,18 @@
 #include "actors/kafka_requests.hpp"
 
+#include <limits>
+#include <memory>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
 #include "actors/kafka_listener.hpp"
 #include "actors/type_ids.hpp"
 #include "io/kafka/api_versions.hpp"
+#include "io/kafka/fetch.hpp"
+#include "io/kafka/list_offsets.hpp"
 #include "io/kafka/metadata.hpp"
+#include "io/kafka/produce.hpp"
 
 namespace rivulet::actors {
 
@@ -20,6 +26,9 @@ std::vector<kafka::api_version_range> supported_apis() {
     {kafka::api_key::api_versions, kafka::api_versions_min_version, kafka::api_versions_max_version},
     // Up to v4: kafka-python guesses the broker version from this range.
     {kafka::api_key::metadata, kafka::metadata_min_version, 4},
+    {kafka::api_key::produce, kafka::produce_min_version, kafka::produce_max_version},
+    {kafka::api_key::fetch, kafka::fetch_min_version, kafka::fetch_max_version},
+    {kafka::api_key::list_offsets, kafka::list_offsets_min_version, kafka::list_offsets_max_version},
   };
 }
 
@@ -114,6 +123,271 @@ void metadata(kafka_request_context& ctx, kafka::request& req) {
       [fail = ctx.fail](caf::error& e) { fail("node did not answer Metadata: " + caf::to_string(e)); });
 }
 
+/// Kafka error code for a rivulet produce/fetch error text.
+std::int16_t error_code_of(const std::string& e) {
+  auto has = [&](const char* s) { return e.find(s) != std::string::npos; };
+  if (has("unknown topic") || has("has no partition"))
+    return 3;  // UNKNOWN_TOPIC_OR_PARTITION
+  if (has("not_leader") || has("lost to a leader change") || has("transfer_in_progress"))
+    return 6;  // NOT_LEADER_OR_FOLLOWER
+  if (has("offset_out_of_range"))
+    return 1;  // OFFSET_OUT_OF_RANGE
+  if (has("out_of_order_sequence"))
+    return 45;  // OUT_OF_ORDER_SEQUENCE_NUMBER
+  if (has("invalid_producer_epoch"))
+    return 47;  // INVALID_PRODUCER_EPOCH
+  if (has("invalid_batch"))
+    return 2;  // CORRUPT_MESSAGE
+  if (has("timeout"))
+    return 7;  // REQUEST_TIMED_OUT
+  return -1;   // UNKNOWN_SERVER_ERROR
+}
+
+/// Answers per partition, then one response when all are in.
+template <class Partition>
+struct gathered {
+  struct item {
+    std::string topic;
+    Partition answer;
+    std::string data;  // fetched batches, viewed by answer.records
+  };
+  std::vector<item> items;
+  std::size_t left = 0;
+};
+
+template <class Topic, class Items>
+std::vector<Topic> group_by_topic(Items& items) {
+  std::vector<Topic> out;
+  for (auto& it : items) {
+    if (out.empty() || out.back().name != it.topic)
+      out.push_back(Topic{it.topic, {}});
+    out.back().partitions.push_back(it.answer);
+  }
+  return out;
+}
+
+void produce(kafka_request_context& ctx, kafka::request& req) {
+  auto& h = req.header;
+  auto body = kafka::decode_produce_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("Produce v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  auto header = h;
+  header.client_id.reset();
+  auto state = std::make_shared<gathered<kafka::produce_partition_response>>();
+  for (auto& t : body->topics)
+    for (auto& p : t.partitions) {
+      kafka::produce_partition_response r;
+      r.partition_index = p.partition_index;
+      state->items.push_back({std::string(t.name), r, {}});
+    }
+  state->left = state->items.size();
+  bool no_response = body->acks == 0;
+  auto deliver = ctx.deliver;
+  auto finish = [state, header, deliver, no_response] {
+    if (no_response)
+      return;
+    kafka::produce_response resp;
+    resp.topics = group_by_topic<kafka::produce_topic_response>(state->items);
+    deliver(response_frame(header, header.api_version,
+                           [&](kafka::wire_writer& w) { kafka::encode_produce_response(w, resp, header.api_version); }));
+  };
+  if (no_response)
+    ctx.deliver({});
+  if (state->items.empty()) {
+    finish();
+    return;
+  }
+  std::size_t i = 0;
+  for (auto& t : body->topics)
+    for (auto& p : t.partitions) {
+      auto idx = i++;
+      if (!p.records) {
+        state->items[idx].answer.error_code = 2;  // CORRUPT_MESSAGE: a null record set
+        if (--state->left == 0)
+          finish();
+        continue;
+      }
+      topic_produce tp;
+      tp.topic = std::string(t.name);
+      tp.partition = p.partition_index;
+      tp.req.batch.assign(reinterpret_cast<const char*>(p.records->data()), p.records->size());
+      tp.req.acks = body->acks == 0 ? 1 : body->acks;
+      ctx.self->request(ctx.node, ctx.cfg->request_timeout, std::move(tp))
+        .then(
+          [state, idx, finish](produce_reply& r) {
+            auto& a = state->items[idx].answer;
+            if (r.ok)
+              a.base_offset = r.base_offset;
+            else
+              a.error_code = error_code_of(r.error);
+            if (--state->left == 0)
+              finish();
+          },
+          [state, idx, finish](caf::error&) {
+            state->items[idx].answer.error_code = 7;  // REQUEST_TIMED_OUT
+            if (--state->left == 0)
+              finish();
+          });
+    }
+}
+
+/// Sends one topic_fetch per partition of `body`, fills `state`, then
+/// calls `done`.
+void fetch_round(kafka_request_context& ctx, const std::shared_ptr<gathered<kafka::fetch_partition_response>>& state,
+                 const std::vector<std::pair<std::int64_t, std::int32_t>>& offsets, std::int32_t max_wait_ms,
+                 std::function<void()> done) {
+  state->left = state->items.size();
+  for (std::size_t idx = 0; idx < state->items.size(); ++idx) {
+    topic_fetch tf;
+    tf.topic = state->items[idx].topic;
+    tf.partition = state->items[idx].answer.partition_index;
+    tf.req.offset = offsets[idx].first;
+    tf.req.max_bytes = std::max(offsets[idx].second, 1);
+    tf.req.max_wait_ms = max_wait_ms;
+    ctx.self->request(ctx.node, ctx.cfg->request_timeout + std::chrono::milliseconds(max_wait_ms), std::move(tf))
+      .then(
+        [state, idx, done](fetch_reply& r) {
+          auto& it = state->items[idx];
+          auto& a = it.answer;
+          a.high_watermark = r.high_watermark;
+          a.last_stable_offset = r.high_watermark;
+          a.log_start_offset = r.log_start;
+          if (r.ok) {
+            a.error_code = 0;
+            it.data = std::move(r.batches);
+          } else {
+            a.error_code = error_code_of(r.error);
+            it.data.clear();
+          }
+          if (--state->left == 0)
+            done();
+        },
+        [state, idx, done](caf::error&) {
+          state->items[idx].answer.error_code = 7;  // REQUEST_TIMED_OUT
+          if (--state->left == 0)
+            done();
+        });
+  }
+}
+
+void fetch(kafka_request_context& ctx, kafka::request& req) {
+  auto& h = req.header;
+  auto body = kafka::decode_fetch_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("Fetch v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  auto header = h;
+  header.client_id.reset();
+  auto state = std::make_shared<gathered<kafka::fetch_partition_response>>();
+  std::vector<std::pair<std::int64_t, std::int32_t>> offsets;
+  for (auto& t : body->topics)
+    for (auto& p : t.partitions) {
+      kafka::fetch_partition_response r;
+      r.partition_index = p.partition_index;
+      state->items.push_back({std::string(t.name), r, {}});
+      offsets.emplace_back(p.fetch_offset, p.partition_max_bytes);
+    }
+  auto deliver = ctx.deliver;
+  auto finish = [state, header, deliver] {
+    for (auto& it : state->items)
+      it.answer.records = kafka::bytes_view::of(it.data);
+    kafka::fetch_response resp;
+    resp.topics = group_by_topic<kafka::fetch_topic_response>(state->items);
+    deliver(response_frame(header, header.api_version,
+                           [&](kafka::wire_writer& w) { kafka::encode_fetch_response(w, resp, header.api_version); }));
+  };
+  if (state->items.empty()) {
+    finish();
+    return;
+  }
+  // First without waiting; if nothing came back and the client allows a
+  // wait, once more as a long poll (each partition parks at its leader).
+  auto ctx_copy = ctx;
+  auto max_wait = body->max_wait_ms;
+  fetch_round(ctx, state, offsets, 0, [ctx_copy, state, offsets, max_wait, finish]() mutable {
+    bool any = false;
+    for (auto& it : state->items)
+      any = any || !it.data.empty() || it.answer.error_code != 0;
+    if (any || max_wait <= 0) {
+      finish();
+      return;
+    }
+    fetch_round(ctx_copy, state, offsets, max_wait, finish);
+  });
+}
+
+void list_offsets(kafka_request_context& ctx, kafka::request& req) {
+  auto& h = req.header;
+  auto body = kafka::decode_list_offsets_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("ListOffsets v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  auto header = h;
+  header.client_id.reset();
+  auto state = std::make_shared<gathered<kafka::list_offsets_partition_response>>();
+  std::vector<std::int64_t> timestamps;
+  for (auto& t : body->topics)
+    for (auto& p : t.partitions) {
+      kafka::list_offsets_partition_response r;
+      r.partition_index = p.partition_index;
+      state->items.push_back({std::string(t.name), r, {}});
+      timestamps.push_back(p.timestamp);
+    }
+  state->left = state->items.size();
+  auto deliver = ctx.deliver;
+  auto finish = [state, header, deliver] {
+    kafka::list_offsets_response resp;
+    resp.topics = group_by_topic<kafka::list_offsets_topic_response>(state->items);
+    deliver(response_frame(header, header.api_version, [&](kafka::wire_writer& w) {
+      kafka::encode_list_offsets_response(w, resp, header.api_version);
+    }));
+  };
+  if (state->items.empty()) {
+    finish();
+    return;
+  }
+  for (std::size_t idx = 0; idx < state->items.size(); ++idx) {
+    auto ts = timestamps[idx];
+    if (ts != kafka::list_offsets_latest && ts != kafka::list_offsets_earliest) {
+      // Lookup by timestamp needs the time index through the replica: not
+      // served yet (docs/kafka-compatibility.md).
+      state->items[idx].answer.error_code = 42;  // INVALID_REQUEST
+      if (--state->left == 0)
+        finish();
+      continue;
+    }
+    // A fetch past any offset returns no data but the high watermark and
+    // the log start.
+    topic_fetch tf;
+    tf.topic = state->items[idx].topic;
+    tf.partition = state->items[idx].answer.partition_index;
+    tf.req.offset = std::numeric_limits<std::int64_t>::max();
+    tf.req.max_bytes = 1;
+    ctx.self->request(ctx.node, ctx.cfg->request_timeout, std::move(tf))
+      .then(
+        [state, idx, ts, finish](fetch_reply& r) {
+          auto& a = state->items[idx].answer;
+          if (!r.ok) {
+            a.error_code = error_code_of(r.error);
+          } else {
+            a.offset = ts == kafka::list_offsets_latest ? r.high_watermark : r.log_start;
+            a.timestamp = -1;
+          }
+          if (--state->left == 0)
+            finish();
+        },
+        [state, idx, finish](caf::error&) {
+          state->items[idx].answer.error_code = 7;
+          if (--state->left == 0)
+            finish();
+        });
+  }
+}
+
 } // namespace
 
 void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req) {
@@ -132,6 +406,15 @@ void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req)
   switch (h.key) {
     case kafka::api_key::metadata:
       metadata(ctx, req);
+      return;
+    case kafka::api_key::produce:
+      produce(ctx, req);
+      return;
+    case kafka::api_key::fetch:
+      fetch(ctx, req);
+      return;
+    case kafka::api_key::list_offsets:
+      list_offsets(ctx, req);
       return;
     default:
       ctx.fail("unsupported API " + std::to_string(static_cast<int>(h.key)));

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libcaf-dev librdkafka-dev liblmdb-dev
-          libboost-serialization-dev catch2)
+          libboost-serialization-dev catch2 kcat)
 
 missing=()
 for p in "${packages[@]}"; do
