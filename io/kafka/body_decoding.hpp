@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-// Small helpers shared by the request-body decoders of the data-path APIs
-// (produce, fetch, list_offsets). Internal to io/kafka; not a public API.
+// Small helpers shared by the request-body decoders (produce, fetch,
+// list_offsets, the group APIs). Internal to io/kafka; not a public API.
 namespace rivulet::io::kafka::detail {
 
 /// Moves the value of `r` into `into`, or returns its error as seen from
@@ -18,6 +18,20 @@ status take_field(result<T> r, U& into) {
   if (!r)
     return in_complete_frame(r.error());
   into = std::move(*r);
+  return {};
+}
+
+/// Reads int32-length bytes that may not be null (protocol metadata,
+/// assignments) into `into`; null is corrupted.
+inline status take_bytes(wire_reader& in, const char* field, bytes_view& into) {
+  auto start = in.offset();
+  auto r = in.read_nullable_bytes(field);
+  if (!r)
+    return in_complete_frame(r.error());
+  if (!*r)
+    return {errc::corrupted, std::string(field) + " at offset " + std::to_string(start) +
+                               " is null"};
+  into = **r;
   return {};
 }
 
