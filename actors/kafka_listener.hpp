@@ -19,8 +19,9 @@
 namespace rivulet::actors {
 
 struct kafka_listener_config {
-  /// The node actor answering for this listener.
+  /// The node actor answering for this listener, and its id.
   caf::actor node;
+  std::int64_t node_id = 0;
   /// Every node's Kafka address, advertised as the brokers in Metadata.
   std::vector<cluster::node_address> brokers;
   /// Port to listen on (0 = any free port; see the returned port).

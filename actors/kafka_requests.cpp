@@ -10,6 +10,14 @@
 #include "actors/type_ids.hpp"
 #include "io/kafka/api_versions.hpp"
 #include "io/kafka/fetch.hpp"
+#include "io/kafka/find_coordinator.hpp"
+#include "io/kafka/heartbeat.hpp"
+#include "io/kafka/init_producer_id.hpp"
+#include "io/kafka/join_group.hpp"
+#include "io/kafka/leave_group.hpp"
+#include "io/kafka/offset_commit.hpp"
+#include "io/kafka/offset_fetch.hpp"
+#include "io/kafka/sync_group.hpp"
 #include "io/kafka/list_offsets.hpp"
 #include "io/kafka/metadata.hpp"
 #include "io/kafka/produce.hpp"
@@ -29,6 +37,14 @@ std::vector<kafka::api_version_range> supported_apis() {
     {kafka::api_key::produce, kafka::produce_min_version, kafka::produce_max_version},
     {kafka::api_key::fetch, kafka::fetch_min_version, kafka::fetch_max_version},
     {kafka::api_key::list_offsets, kafka::list_offsets_min_version, kafka::list_offsets_max_version},
+    {kafka::api_key::find_coordinator, kafka::find_coordinator_min_version, kafka::find_coordinator_max_version},
+    {kafka::api_key::init_producer_id, kafka::init_producer_id_min_version, kafka::init_producer_id_max_version},
+    {kafka::api_key::join_group, kafka::join_group_min_version, kafka::join_group_max_version},
+    {kafka::api_key::sync_group, kafka::sync_group_min_version, kafka::sync_group_max_version},
+    {kafka::api_key::heartbeat, kafka::heartbeat_min_version, kafka::heartbeat_max_version},
+    {kafka::api_key::leave_group, kafka::leave_group_min_version, kafka::leave_group_max_version},
+    {kafka::api_key::offset_commit, kafka::offset_commit_min_version, kafka::offset_commit_max_version},
+    {kafka::api_key::offset_fetch, kafka::offset_fetch_min_version, kafka::offset_fetch_max_version},
   };
 }
 
@@ -417,7 +433,8 @@ void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req)
       list_offsets(ctx, req);
       return;
     default:
-      ctx.fail("unsupported API " + std::to_string(static_cast<int>(h.key)));
+      if (!dispatch_kafka_group_request(ctx, req))
+        ctx.fail("unsupported API " + std::to_string(static_cast<int>(h.key)));
   }
 }
 

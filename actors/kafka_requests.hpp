@@ -32,4 +32,8 @@ struct kafka_request_context {
 /// lives only during this call.
 void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req);
 
+/// FindCoordinator, InitProducerId and the group APIs
+/// (actors/kafka_group_requests.cpp); false for any other API.
+bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request& req);
+
 } // namespace rivulet::actors

@@ -123,6 +123,7 @@ int node_main(const std::vector<std::string>& args) {
   if (auto* k = cfg->kafka_self()) {
     actors::kafka_listener_config kc;
     kc.node = node;
+    kc.node_id = cfg->id;
     kc.brokers = cfg->kafka;
     kc.port = k->port;
     std::uint16_t bound = 0;
