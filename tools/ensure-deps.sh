@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libcaf-dev librdkafka-dev liblmdb-dev
-          libboost-serialization-dev catch2 kcat)
+          libboost-serialization-dev catch2 kcat python3-confluent-kafka python3-kafka)
 
 missing=()
 for p in "${packages[@]}"; do
