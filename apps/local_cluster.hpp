@@ -1,8 +1,9 @@
 #pragma once
 
-// Starts `rivulet node` processes on loopback for the multi-process test and
+// Starts `rivulet node` processes on loopback for the multi-process tests and
 // the produce benchmark: free ports, one config and data dir per node,
-// SIGKILL and restart of single nodes. Header-only, POSIX.
+// optional Kafka listeners, SIGKILL and restart of single nodes.
+// Header-only, POSIX.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -49,6 +50,8 @@ struct local_cluster_config {
   int nodes = 3;
   int tick_ms = 50;
   std::string fsync = "interval";
+  /// Give every node a Kafka listener on a free port (`kafka = ...`).
+  bool kafka = false;
 };
 
 /// N `rivulet node` processes; stops them (SIGTERM, then waits) on destruction.
@@ -57,15 +60,22 @@ public:
   explicit local_cluster(local_cluster_config cfg) : cfg_(std::move(cfg)) {
     std::filesystem::create_directories(cfg_.base_dir);
     std::string nodes;
+    std::string kafka;
     for (int i = 1; i <= cfg_.nodes; ++i) {
       ports_[i] = free_port();
       nodes += (i > 1 ? ", " : "") + std::to_string(i) + "@127.0.0.1:" + std::to_string(ports_[i]);
+      if (cfg_.kafka) {
+        kafka_ports_[i] = free_port();
+        kafka += (i > 1 ? ", " : "") + std::to_string(i) + "@127.0.0.1:" + std::to_string(kafka_ports_[i]);
+      }
     }
     for (int i = 1; i <= cfg_.nodes; ++i) {
       std::ofstream ini(config_path(i));
       ini << "[node]\nid = " << i << "\ndata_dir = " << (cfg_.base_dir / ("data" + std::to_string(i))).string()
           << "\n[cluster]\nnodes = " << nodes << "\ntick_ms = " << cfg_.tick_ms << "\nfsync = " << cfg_.fsync
           << "\n";
+      if (cfg_.kafka)
+        ini << "kafka = " << kafka << "\n";
     }
     for (int i = 1; i <= cfg_.nodes; ++i)
       start(i);
@@ -83,6 +93,17 @@ public:
 
   std::uint16_t port(int id) const { return ports_.at(id); }
   std::string address(int id) const { return "127.0.0.1:" + std::to_string(port(id)); }
+  /// Node `id`'s Kafka listener port; only with `local_cluster_config::kafka`.
+  std::uint16_t kafka_port(int id) const { return kafka_ports_.at(id); }
+  std::string kafka_address(int id) const { return "127.0.0.1:" + std::to_string(kafka_port(id)); }
+  /// Every node's Kafka address, comma-separated (`bootstrap.servers`).
+  std::string kafka_bootstrap() const {
+    std::string all;
+    for (const auto& entry : kafka_ports_)
+      all += (all.empty() ? "" : ",") + kafka_address(entry.first);
+    return all;
+  }
+  const std::filesystem::path& base_dir() const { return cfg_.base_dir; }
   std::filesystem::path config_path(int id) const {
     return cfg_.base_dir / ("n" + std::to_string(id) + ".ini");
   }
@@ -122,6 +143,7 @@ public:
 private:
   local_cluster_config cfg_;
   std::map<int, std::uint16_t> ports_;
+  std::map<int, std::uint16_t> kafka_ports_;
   std::map<int, pid_t> pids_;
 };
 
