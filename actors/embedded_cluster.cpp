@@ -98,6 +98,14 @@ void embedded_cluster::start(std::int64_t id) {
 }
 
 void embedded_cluster::kill(std::int64_t id) {
+  halt(id, caf::exit_reason::kill);
+}
+
+void embedded_cluster::shutdown(std::int64_t id) {
+  halt(id, caf::exit_reason::user_shutdown);
+}
+
+void embedded_cluster::halt(std::int64_t id, caf::exit_reason reason) {
   auto it = nodes_.find(id);
   if (it == nodes_.end() || !it->second)
     return;
@@ -112,7 +120,7 @@ void embedded_cluster::kill(std::int64_t id) {
   for (auto& r : replicas)
     self->monitor(r);
   self->monitor(h);
-  self->send_exit(h, caf::exit_reason::kill);
+  self->send_exit(h, reason);
   for (std::size_t i = 0; i < replicas.size() + 1; ++i)
     self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(10)) >> [] {});
 }

@@ -57,6 +57,9 @@ public:
   /// Handles of the running nodes.
   std::vector<caf::actor> running() const;
   void kill(std::int64_t id);
+  /// Stops node `id` gracefully (user_shutdown: its leaders hand their
+  /// leadership over first) and waits until it and its replicas are gone.
+  void shutdown(std::int64_t id);
   /// Starts node `id` again from its directory. False (and nothing done)
   /// while it runs or while a kill_nowait()/stop_nowait() of it is not down().
   bool restart(std::int64_t id);
@@ -87,6 +90,7 @@ private:
 
   void start(std::int64_t id);
   void stop_nowait(std::int64_t id, caf::exit_reason reason);
+  void halt(std::int64_t id, caf::exit_reason reason);
 
   caf::actor_system& sys_;
   embedded_cluster_config cfg_;

@@ -132,7 +132,22 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
   }
   add_replica(self, cluster::controller_group, "controller", st.cfg.node.node_ids(),
               fs::path(st.cfg.node.data_dir) / "controller");
-  self->set_exit_handler([self](caf::exit_msg& m) { stop_all(self, m.reason); });
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    auto& st = self->state;
+    // A graceful stop (user_shutdown) first asks every local leader to hand
+    // its leadership to a caught-up follower, keeps routing and ticking for
+    // a few ticks while the followers take over, then stops. Any other
+    // reason stops at once.
+    if (m.reason != caf::exit_reason::user_shutdown || st.draining || st.stopping) {
+      stop_all(self, m.reason);
+      return;
+    }
+    st.draining = true;
+    for (auto& [group, r] : st.replicas)
+      if (r.handle && !r.deleting)
+        self->request(r.handle, st.cfg.node.request_timeout, shutdown_atom_v).then([](bool) {}, [](caf::error&) {});
+    self->delayed_send(self, st.cfg.node.tick * 6, shutdown_atom_v);
+  });
   self->set_down_handler([self](caf::down_msg& m) {
     auto& st = self->state;
     for (auto it = st.coordinators.begin(); it != st.coordinators.end(); ++it)
@@ -193,6 +208,10 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       st.peers[id] = peer;
       self->monitor(peer);
       RIVULET_LOG(log_level::info, "node", st.where << ": peer node " << id << " connected");
+    },
+    [self](shutdown_atom) {
+      if (self->state.draining && !self->state.stopping)
+        stop_all(self, caf::exit_reason::user_shutdown);
     },
     [self](restart_atom, std::int64_t group) {
       auto& st = self->state;

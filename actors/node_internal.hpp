@@ -53,6 +53,8 @@ struct node_state {
   bool reports_in_flight = false;
   std::uint64_t ticks = 0;
   bool stopping = false;
+  /// A graceful stop is handing leaderships over before stopping.
+  bool draining = false;
   std::string where;  // "node N"
   /// Consumer group coordinators hosted here, with the raft group of the
   /// offsets partition each one writes to.

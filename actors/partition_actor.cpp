@@ -208,6 +208,31 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
       return promise;
     },
     [self](wakeup_atom) { answer_parked(self, true); },
+    // Graceful stop of the node: a leader hands its leadership to the most
+    // caught-up follower, so the partition does not wait out an election.
+    [self](shutdown_atom) -> bool {
+      auto& st = self->state;
+      auto& rep = *st.replica;
+      if (!rep.is_leader())
+        return false;
+      std::optional<raft::node_id> best;
+      raft::log_index best_match{};
+      for (auto& voter : st.cfg.replica.voters) {
+        if (voter == rep.id())
+          continue;
+        auto* pr = rep.node().progress_of(voter);
+        if (pr && (!best || pr->match() > best_match)) {
+          best = voter;
+          best_match = pr->match();
+        }
+      }
+      if (!best || !rep.transfer_leadership(*best))
+        return false;
+      RIVULET_LOG(log_level::info, "partition", st.where << ": handing leadership to replica " << best->value
+                                                         << " before stopping");
+      pump(self);
+      return true;
+    },
     [self](report_atom) -> replica_view {
       auto& st = self->state;
       auto& rep = *st.replica;

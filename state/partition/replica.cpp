@@ -275,6 +275,12 @@ replica_result<std::string> partition_replica::fetch(std::int64_t from_offset,
   return std::move(r->bytes);
 }
 
+bool partition_replica::transfer_leadership(raft::node_id to) {
+  if (stopped())
+    return false;
+  return node_->transfer_leadership(to);
+}
+
 bool partition_replica::is_leader() const {
   return node_->role() == raft::raft_role::leader;
 }

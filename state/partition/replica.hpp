@@ -181,6 +181,11 @@ public:
   /// high watermark; offset_out_of_range below the log start.
   replica_result<std::string> fetch(std::int64_t from_offset, std::size_t max_bytes) const;
 
+  /// Leader only: hands leadership to `to`, which takes over once it holds
+  /// the whole log (raft's timeout_now). False when not leading or `to` is
+  /// not another voter. Call pump() afterwards.
+  bool transfer_leadership(raft::node_id to);
+
   bool is_leader() const;
   std::optional<raft::node_id> leader() const;
   raft::term_id term() const;

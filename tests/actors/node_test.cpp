@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <atomic>
+#include <map>
+#include <algorithm>
 
 #include <caf/all.hpp>
 
@@ -188,4 +191,60 @@ TEST_CASE("committed group offsets survive the loss of the coordinator's node", 
     auto r = f.ask<offset_fetch_reply>(now.coordinator, one);
     return r && r->error_code == 0 && r->partitions.size() == 1 && r->partitions[0].offset == 7;
   }));
+}
+
+TEST_CASE("a node stopped gracefully hands its leaderships over before it stops", "[node]") {
+  cluster_fixture f;
+  REQUIRE(f.create(1, "handover", 3, 3).ok);
+  REQUIRE(eventually([&] { return f.topic_ready("handover", 3); }));
+  for (std::int32_t p = 0; p < 3; ++p)
+    f.produce("handover", p, values("h", 0, 5));
+  // The node leading the most partitions.
+  auto md = f.metadata(1, {"handover"});
+  REQUIRE(md);
+  std::map<std::int64_t, int> led;
+  for (auto& p : md->topics[0].partitions)
+    ++led[p.leader];
+  auto victim = std::max_element(led.begin(), led.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+  REQUIRE(victim != 0);
+  // While it drains, another node must already report new leaders for every
+  // partition it led: the handover happened before the node went down.
+  auto victim_handle = f.cluster->node(victim);
+  auto other = victim == 1 ? 2 : 1;
+  std::atomic<bool> watching{false};
+  std::atomic<int> outcome{0};  // 1: new leaders seen while the node ran; 2: node down first
+  std::thread watcher([&] {
+    caf::scoped_actor self{*f.sys};
+    self->monitor(victim_handle);
+    watching = true;
+    eventually(
+      [&] {
+        bool down = false;
+        self->receive([&](const caf::down_msg&) { down = true; }, caf::after(std::chrono::seconds(0)) >> [] {});
+        if (down) {
+          outcome = 2;
+          return true;
+        }
+        auto now = f.metadata(other, {"handover"});
+        if (!now || now->topics.empty())
+          return false;
+        for (auto& p : now->topics[0].partitions)
+          if (p.leader == victim || p.leader == 0)
+            return false;
+        outcome = 1;
+        return true;
+      },
+      5s);
+  });
+  REQUIRE(eventually([&] { return watching.load(); }));
+  f.cluster->shutdown(victim);
+  watcher.join();
+  CHECK(outcome.load() == 1);
+  // Every acknowledged record is still there, and the partitions take more.
+  for (std::int32_t p = 0; p < 3; ++p) {
+    f.produce("handover", p, values("h", 5, 10));
+    auto other = victim == 1 ? 2 : 1;
+    REQUIRE(eventually([&] { return f.read_all(other, "handover", p).size() == 10; }));
+    CHECK(f.read_all(other, "handover", p) == values("h", 0, 10));
+  }
 }
