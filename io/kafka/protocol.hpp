@@ -42,7 +42,12 @@ inline constexpr std::int16_t none = 0;
 inline constexpr std::int16_t unknown_topic_or_partition = 3;
 inline constexpr std::int16_t leader_not_available = 5;
 inline constexpr std::int16_t not_leader_or_follower = 6;
+inline constexpr std::int16_t invalid_topic_exception = 17;
 inline constexpr std::int16_t unsupported_version = 35;
+inline constexpr std::int16_t topic_already_exists = 36;
+inline constexpr std::int16_t invalid_partitions = 37;
+inline constexpr std::int16_t invalid_replication_factor = 38;
+inline constexpr std::int16_t invalid_config = 40;
 inline constexpr std::int16_t invalid_request = 42;
 } // namespace kafka_error
 
