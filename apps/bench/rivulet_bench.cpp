@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "apps/bench/kafka_bench.hpp"
 #include "apps/bench/produce_bench.hpp"
 #include "apps/bench/word_count_bench.hpp"
 #include "apps/bench/ysb_bench.hpp"
@@ -17,6 +18,7 @@ constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--
        rivulet-bench ysb [--events N] [--repeats R] [--rate EPS] [--latency-seconds S]
        rivulet-bench produce [--records N] [--record-bytes B] [--partitions P] [--log-records N]
                              [--fsync 0|1|2 (never, interval, every_batch; default 0)]
+       rivulet-bench kafka [--records N] [--partitions P]
   word-count   hand-written loop vs rivulet (parallelism 1 and 2) counting
                words of generated Zipf-distributed text (default 20000000 words)
   ysb          Yahoo Streaming Benchmark query: hand-written loop vs rivulet
@@ -28,6 +30,11 @@ constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--
                ack latency (RF=3 acks=all, RF=1 acks=1) across 3 `rivulet node`
                processes on loopback, then consumer read rate (default 1000000
                records of 100 bytes, 6 partitions)
+  kafka        one librdkafka producer/consumer configuration against
+               librdkafka's mock cluster (3 brokers, acks=all) and against 3
+               `rivulet node` processes' Kafka listeners (RF=1 acks=1, RF=3
+               acks=all; fsync=never): produce and consume records/s (default
+               1000000 records of 100 bytes, 6 partitions)
 )";
 
 /// One named numeric option and where its value goes.
@@ -109,6 +116,15 @@ int main(int argc, char** argv) {
     o.log_records = log;
     o.fsync = fsync;
     return rivulet::bench::produce(o);
+  }
+  if (cmd == "kafka") {
+    rivulet::bench::kafka_options o;
+    unsigned long long records = o.records, parts = o.partitions;
+    if (!parse_options(argc, argv, {{"--records", &records}, {"--partitions", &parts}}))
+      return 2;
+    o.records = records;
+    o.partitions = parts;
+    return rivulet::bench::kafka(o);
   }
   std::fprintf(stderr, "rivulet-bench: unknown benchmark '%s'\n%s", cmd.c_str(), usage);
   return 2;
