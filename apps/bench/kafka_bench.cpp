@@ -324,10 +324,12 @@ int kafka(const kafka_options& o) {
   std::printf("  bar: rivulet RF=3 acks=all >= 500000 records/s (%.0f): %s\n", rf3.rps, met(rf3.rps >= 500000));
   std::printf("{\"bench\":\"kafka\",\"rivulet_rf1_rps\":%.0f,\"rivulet_rf3_rps\":%.0f,\"mock_rps\":%.0f,"
               "\"rivulet_consume_rps\":%.0f,\"mock_consume_rps\":%.0f,\"records\":%llu,\"record_bytes\":%llu,"
-              "\"partitions\":%llu,\"fsync\":\"never\",\"failed\":%llu}\n",
+              "\"partitions\":%llu,\"fsync\":\"never\",\"failed\":%llu,\"rivulet_consumed\":%llu,"
+              "\"mock_consumed\":%llu}\n",
               rf1.rps, rf3.rps, mock.produce.rps, cons.rps, mock.consume.rps, (unsigned long long) o.records,
               (unsigned long long) o.record_bytes, (unsigned long long) o.partitions,
-              (unsigned long long) (mock.produce.failed + rf1.failed + rf3.failed));
+              (unsigned long long) (mock.produce.failed + rf1.failed + rf3.failed), (unsigned long long) cons.got,
+              (unsigned long long) mock.consume.got);
   int rc = 0;
   for (auto& [what, f] : {std::pair<const char*, const produce_figures*>{"mock", &mock.produce},
                           {"rivulet RF=1", &rf1},
