@@ -35,6 +35,8 @@ struct connection {
 struct listener_state {
   static inline const char* name = "rivulet.kafka_listener";
   kafka_listener_config cfg;
+  std::uint16_t bound_port = 0;
+  std::string open_error;
   std::map<connection_handle, connection> conns;
 };
 
@@ -118,7 +120,17 @@ void handle_data(listener_t* self, connection_handle hdl, const std::vector<char
 
 caf::behavior kafka_server(listener_t* self, kafka_listener_config cfg) {
   self->state.cfg = std::move(cfg);
+  // SO_REUSEADDR: a node restarted within TCP's TIME_WAIT (a minute after
+  // its clients' connections closed) must get its Kafka port back.
+  auto opened = self->add_tcp_doorman(self->state.cfg.port, nullptr, true);
+  if (opened)
+    self->state.bound_port = opened->second;
+  else
+    self->state.open_error = self->system().render(opened.error());
   return {
+    [self](status_atom) -> caf::result<std::uint16_t, std::string> {
+      return {self->state.bound_port, self->state.open_error};
+    },
     [self](const caf::io::new_connection_msg& msg) {
       auto& c = self->state.conns[msg.handle];
       c.peer = self->remote_addr(msg.handle) + ":" + std::to_string(self->remote_port(msg.handle));
@@ -134,13 +146,23 @@ caf::behavior kafka_server(listener_t* self, kafka_listener_config cfg) {
 
 caf::actor spawn_kafka_listener(caf::actor_system& sys, kafka_listener_config cfg, std::uint16_t& bound_port,
                                 std::string& error) {
-  bound_port = cfg.port;
-  auto res = sys.middleman().spawn_server(kafka_server, bound_port, std::move(cfg));
-  if (!res) {
-    error = "cannot listen for Kafka clients on port " + std::to_string(bound_port) + ": " + sys.render(res.error());
+  auto port = cfg.port;
+  auto broker = sys.middleman().spawn_broker(kafka_server, std::move(cfg));
+  caf::scoped_actor self{sys};
+  std::string why = "the listener did not answer";
+  self->request(broker, std::chrono::seconds(10), status_atom_v)
+    .receive(
+      [&](std::uint16_t bound, std::string& open_error) {
+        bound_port = bound;
+        why = std::move(open_error);
+      },
+      [&](caf::error& e) { why = sys.render(e); });
+  if (!why.empty()) {
+    self->send_exit(broker, caf::exit_reason::user_shutdown);
+    error = "cannot listen for Kafka clients on port " + std::to_string(port) + ": " + why;
     return {};
   }
-  return *res;
+  return broker;
 }
 
 } // namespace rivulet::actors

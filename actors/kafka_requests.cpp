@@ -9,6 +9,8 @@
 #include "actors/kafka_listener.hpp"
 #include "actors/type_ids.hpp"
 #include "io/kafka/api_versions.hpp"
+#include "io/kafka/create_topics.hpp"
+#include "io/kafka/delete_topics.hpp"
 #include "io/kafka/fetch.hpp"
 #include "io/kafka/find_coordinator.hpp"
 #include "io/kafka/heartbeat.hpp"
@@ -45,6 +47,8 @@ std::vector<kafka::api_version_range> supported_apis() {
     {kafka::api_key::leave_group, kafka::leave_group_min_version, kafka::leave_group_max_version},
     {kafka::api_key::offset_commit, kafka::offset_commit_min_version, kafka::offset_commit_max_version},
     {kafka::api_key::offset_fetch, kafka::offset_fetch_min_version, kafka::offset_fetch_max_version},
+    {kafka::api_key::create_topics, kafka::create_topics_min_version, kafka::create_topics_max_version},
+    {kafka::api_key::delete_topics, kafka::delete_topics_min_version, kafka::delete_topics_max_version},
   };
 }
 
@@ -433,7 +437,7 @@ void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req)
       list_offsets(ctx, req);
       return;
     default:
-      if (!dispatch_kafka_group_request(ctx, req))
+      if (!dispatch_kafka_group_request(ctx, req) && !dispatch_kafka_admin_request(ctx, req))
         ctx.fail("unsupported API " + std::to_string(static_cast<int>(h.key)));
   }
 }

@@ -36,4 +36,8 @@ void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req)
 /// (actors/kafka_group_requests.cpp); false for any other API.
 bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request& req);
 
+/// CreateTopics and DeleteTopics (actors/kafka_admin_requests.cpp); false
+/// for any other API.
+bool dispatch_kafka_admin_request(kafka_request_context& ctx, io::kafka::request& req);
+
 } // namespace rivulet::actors

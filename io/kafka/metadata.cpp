@@ -21,7 +21,9 @@ result<metadata_request> decode_metadata_request(wire_reader& body, std::int16_t
         return in_complete_frame(name.error());
       topics.push_back(*name);
     }
-    req.topics = std::move(topics);
+    // v0 has no null: an empty list asks for every topic.
+    if (!(version == 0 && topics.empty()))
+      req.topics = std::move(topics);
   }
   if (version >= 4) {
     auto allow = body.read_int8("allow_auto_topic_creation");
@@ -38,7 +40,9 @@ result<metadata_request> decode_metadata_request(wire_reader& body, std::int16_t
 
 void encode_metadata_request(wire_writer& out, const metadata_request& req,
                              std::int16_t version) {
-  if (!req.topics) {
+  if (!req.topics && version == 0) {
+    out.write_array_length(0);  // v0: empty means all
+  } else if (!req.topics) {
     out.write_array_length(std::nullopt);
   } else {
     out.write_array_length(req.topics->size());
@@ -80,17 +84,20 @@ void encode_metadata_response(wire_writer& out, const metadata_response& resp,
     out.write_int32(b.node_id);
     out.write_string(b.host);
     out.write_int32(b.port);
-    out.write_nullable_string(b.rack ? std::optional<std::string_view>{*b.rack} : std::nullopt);
+    if (version >= 1)
+      out.write_nullable_string(b.rack ? std::optional<std::string_view>{*b.rack} : std::nullopt);
   }
   if (version >= 2)
     out.write_nullable_string(resp.cluster_id ? std::optional<std::string_view>{*resp.cluster_id}
                                               : std::nullopt);
-  out.write_int32(resp.controller_id);
+  if (version >= 1)
+    out.write_int32(resp.controller_id);
   out.write_array_length(resp.topics.size());
   for (const auto& t : resp.topics) {
     out.write_int16(t.error_code);
     out.write_string(t.name);
-    out.write_int8(t.is_internal ? 1 : 0);
+    if (version >= 1)
+      out.write_int8(t.is_internal ? 1 : 0);
     out.write_array_length(t.partitions.size());
     for (const auto& p : t.partitions)
       write_partition(out, p, version);

@@ -15,8 +15,9 @@ namespace rivulet::io::kafka {
 /// Metadata (key 3) versions this codec decodes and encodes: 1..7, all
 /// non-flexible. librdkafka 2.0.2 uses up to v4 (see
 /// shared/notes/kafka-protocol.md); v5 adds offline replicas, v7 leader
-/// epochs. v0 (empty topic list = all topics) is not supported.
-inline constexpr std::int16_t metadata_min_version = 1;
+/// epochs. v0 (where an empty topic list means all topics;
+/// kafka-python probes with it) decodes to "all topics".
+inline constexpr std::int16_t metadata_min_version = 0;
 inline constexpr std::int16_t metadata_max_version = 7;
 
 /// Metadata request. Topic names view the frame.

@@ -20,6 +20,32 @@ def check(what, got, want):
         failures.append(what)
 
 
+# confluent-kafka AdminClient: CreateTopics / DeleteTopics with Kafka's error codes.
+from confluent_kafka.admin import AdminClient, NewTopic
+
+admin = AdminClient({"bootstrap.servers": broker})
+
+
+def admin_outcome(futures):
+    out = {}
+    for name, f in futures.items():
+        try:
+            f.result(30)
+            out[name] = "ok"
+        except Exception as e:  # KafkaException carrying a KafkaError
+            err = e.args[0]
+            out[name] = err.name() if hasattr(err, "name") else str(e)
+    return out
+
+
+check("admin create", admin_outcome(admin.create_topics([NewTopic("py-admin", 2, 3)])), {"py-admin": "ok"})
+check("admin create again", admin_outcome(admin.create_topics([NewTopic("py-admin", 2, 3)])),
+      {"py-admin": "TOPIC_ALREADY_EXISTS"})
+check("admin bad replication factor", admin_outcome(admin.create_topics([NewTopic("py-wide", 1, 5)])),
+      {"py-wide": "INVALID_REPLICATION_FACTOR"})
+check("admin delete", admin_outcome(admin.delete_topics(["py-admin", "py-missing"])),
+      {"py-admin": "ok", "py-missing": "UNKNOWN_TOPIC_OR_PART"})
+
 # confluent-kafka: idempotent produce, acks=all.
 acked = []
 p = Producer({"bootstrap.servers": broker, "acks": "all", "enable.idempotence": True})

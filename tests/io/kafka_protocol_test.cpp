@@ -361,9 +361,18 @@ TEST_CASE("malformed Metadata requests give clear errors without allocating",
   SECTION("trailing bytes") {
     CHECK(decode(bytes{0x00, 0x00, 0x00, 0x00, 0x01}, 1).error().code() == errc::corrupted);
   }
-  SECTION("versions outside 1..7") {
-    CHECK(decode(bytes{0x00, 0x00, 0x00, 0x00}, 0).error().code() == errc::unsupported);
+  SECTION("versions outside 0..7") {
+    CHECK(decode(bytes{0x00, 0x00, 0x00, 0x00}, -1).error().code() == errc::unsupported);
     CHECK(decode(bytes{0x00, 0x00, 0x00, 0x00, 0x01}, 8).error().code() == errc::unsupported);
+  }
+  SECTION("v0: an empty topic list asks for all topics, as kafka-python's probe does") {
+    auto all = decode(bytes{0x00, 0x00, 0x00, 0x00}, 0);
+    REQUIRE(all.ok());
+    CHECK_FALSE(all->topics.has_value());
+    auto one = decode(bytes{0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 't'}, 0);
+    REQUIRE(one.ok());
+    REQUIRE(one->topics.has_value());
+    CHECK(one->topics->size() == 1);
   }
 }
 
