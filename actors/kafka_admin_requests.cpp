@@ -19,16 +19,6 @@ namespace {
 
 namespace kafka = io::kafka;
 
-template <class Encode>
-std::vector<std::uint8_t> frame(const kafka::request_header& h, Encode encode) {
-  std::vector<std::uint8_t> out;
-  auto start = kafka::begin_response(out, h.key, h.api_version, h.correlation_id);
-  kafka::wire_writer w{out};
-  encode(w);
-  kafka::finish_frame(out, start);
-  return out;
-}
-
 /// Kafka error code for a refused create or delete (the node's text).
 std::int16_t admin_error_code(const std::string& e) {
   auto has = [&](const char* s) { return e.find(s) != std::string::npos; };
@@ -59,7 +49,7 @@ void create_topics(kafka_request_context& ctx, kafka::request& req) {
   auto left = std::make_shared<std::size_t>(body->topics.size());
   auto deliver = ctx.deliver;
   auto finish = [h, deliver, resp] {
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_create_topics_response(w, *resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_create_topics_response(w, *resp, h.api_version); }));
   };
   if (body->topics.empty()) {
     finish();
@@ -125,7 +115,7 @@ void delete_topics(kafka_request_context& ctx, kafka::request& req) {
   auto left = std::make_shared<std::size_t>(body->topic_names.size());
   auto deliver = ctx.deliver;
   auto finish = [h, deliver, resp] {
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_delete_topics_response(w, *resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_delete_topics_response(w, *resp, h.api_version); }));
   };
   if (body->topic_names.empty()) {
     finish();

@@ -30,16 +30,6 @@ constexpr std::int16_t coordinator_not_available = 15;
 constexpr std::int16_t request_timed_out = 7;
 constexpr std::int16_t invalid_request = 42;
 
-template <class Encode>
-std::vector<std::uint8_t> frame(const kafka::request_header& h, Encode encode) {
-  std::vector<std::uint8_t> out;
-  auto start = kafka::begin_response(out, h.key, h.api_version, h.correlation_id);
-  kafka::wire_writer w{out};
-  encode(w);
-  kafka::finish_frame(out, start);
-  return out;
-}
-
 kafka::request_header owned(const kafka::request_header& h) {
   auto copy = h;
   copy.client_id.reset();  // views the frame, which dies after dispatch
@@ -73,7 +63,7 @@ void find_coordinator(kafka_request_context& ctx, kafka::request& req) {
   }
   auto deliver = ctx.deliver;
   auto answer = [h, deliver](kafka::find_coordinator_response resp) {
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_find_coordinator_response(w, resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_find_coordinator_response(w, resp, h.api_version); }));
   };
   if (body->key_type != kafka::coordinator_key_group) {
     kafka::find_coordinator_response resp;
@@ -126,7 +116,7 @@ void init_producer_id(kafka_request_context& ctx, kafka::request& req) {
     resp.producer_id = static_cast<std::int64_t>(rng() >> 1);
     resp.producer_epoch = 0;
   }
-  ctx.deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_init_producer_id_response(w, resp, h.api_version); }));
+  ctx.deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_init_producer_id_response(w, resp, h.api_version); }));
 }
 
 void join_group(kafka_request_context& ctx, kafka::request& req) {
@@ -154,7 +144,7 @@ void join_group(kafka_request_context& ctx, kafka::request& req) {
   jr.require_known_member_id = h.api_version >= 4;
   auto deliver = ctx.deliver;
   auto answer = [h, deliver](kafka::join_group_response resp) {
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_join_group_response(w, resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_join_group_response(w, resp, h.api_version); }));
   };
   auto on_error = [answer](std::int16_t code) {
     kafka::join_group_response resp;
@@ -206,7 +196,7 @@ void sync_group(kafka_request_context& ctx, kafka::request& req) {
                                                                     a.assignment.size())});
   auto deliver = ctx.deliver;
   auto answer = [h, deliver](kafka::sync_group_response resp) {
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_sync_group_response(w, resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_sync_group_response(w, resp, h.api_version); }));
   };
   auto on_error = [answer](std::int16_t code) {
     kafka::sync_group_response resp;
@@ -243,7 +233,7 @@ void heartbeat(kafka_request_context& ctx, kafka::request& req) {
   auto answer = [h, deliver](std::int16_t code) {
     kafka::heartbeat_response resp;
     resp.error_code = code;
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_heartbeat_response(w, resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_heartbeat_response(w, resp, h.api_version); }));
   };
   auto self = ctx.self;
   auto timeout = ctx.cfg->request_timeout;
@@ -275,7 +265,7 @@ void leave_group(kafka_request_context& ctx, kafka::request& req) {
   auto left = std::make_shared<std::size_t>(members.size());
   auto deliver = ctx.deliver;
   auto finish = [h, deliver, resp] {
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_leave_group_response(w, *resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_leave_group_response(w, *resp, h.api_version); }));
   };
   if (members.empty()) {
     finish();
@@ -334,7 +324,7 @@ void offset_commit(kafka_request_context& ctx, kafka::request& req) {
         resp.topics.push_back({o.topic, {}});
       resp.topics.back().partitions.push_back({o.partition, i < codes.size() ? codes[i] : std::int16_t{-1}});
     }
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_offset_commit_response(w, resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_offset_commit_response(w, resp, h.api_version); }));
   };
   auto all = [answer, n = oc.offsets.size()](std::int16_t code) { answer(std::vector<std::int16_t>(n, code)); };
   auto self = ctx.self;
@@ -399,7 +389,7 @@ void offset_fetch(kafka_request_context& ctx, kafka::request& req) {
         add(g.topic, p);
       }
     }
-    deliver(frame(h, [&](kafka::wire_writer& w) { kafka::encode_offset_fetch_response(w, resp, h.api_version); }));
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_offset_fetch_response(w, resp, h.api_version); }));
   };
   auto on_error = [answer](std::int16_t code) { answer(code, {}); };
   auto self = ctx.self;

@@ -59,21 +59,13 @@ const kafka::api_version_range* find_api(const std::vector<kafka::api_version_ra
   return nullptr;
 }
 
-template <class Encode>
-std::vector<std::uint8_t> response_frame(const kafka::request_header& h, std::int16_t version, Encode encode) {
-  std::vector<std::uint8_t> out;
-  auto start = kafka::begin_response(out, h.key, version, h.correlation_id);
-  kafka::wire_writer w{out};
-  encode(w);
-  kafka::finish_frame(out, start);
-  return out;
-}
-
 void api_versions(kafka_request_context& ctx, kafka::request& req) {
   auto& h = req.header;
   if (h.api_version < kafka::api_versions_min_version || h.api_version > kafka::api_versions_max_version) {
     auto resp = kafka::unsupported_api_versions_response();
-    ctx.deliver(response_frame(h, 0, [&](kafka::wire_writer& w) { kafka::encode_api_versions_response(w, resp, 0); }));
+    auto v0 = h;
+    v0.api_version = 0;  // Kafka answers an unsupported ApiVersions at v0
+    ctx.deliver(kafka_response_frame(v0, [&](kafka::wire_writer& w) { kafka::encode_api_versions_response(w, resp, 0); }));
     return;
   }
   if (auto body = kafka::decode_api_versions_request(req.body, h.api_version); !body) {
@@ -82,8 +74,7 @@ void api_versions(kafka_request_context& ctx, kafka::request& req) {
   }
   kafka::api_versions_response resp;
   resp.api_keys = supported_apis();
-  ctx.deliver(response_frame(h, h.api_version,
-                             [&](kafka::wire_writer& w) { kafka::encode_api_versions_response(w, resp, h.api_version); }));
+  ctx.deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_api_versions_response(w, resp, h.api_version); }));
 }
 
 void metadata(kafka_request_context& ctx, kafka::request& req) {
@@ -137,8 +128,7 @@ void metadata(kafka_request_context& ctx, kafka::request& req) {
             }
             resp.topics.push_back(std::move(mt));
           }
-        deliver(response_frame(header, header.api_version,
-                               [&](kafka::wire_writer& w) { kafka::encode_metadata_response(w, resp, header.api_version); }));
+        deliver(kafka_response_frame(header, [&](kafka::wire_writer& w) { kafka::encode_metadata_response(w, resp, header.api_version); }));
       },
       [fail = ctx.fail](caf::error& e) { fail("node did not answer Metadata: " + caf::to_string(e)); });
 }
@@ -210,8 +200,7 @@ void produce(kafka_request_context& ctx, kafka::request& req) {
       return;
     kafka::produce_response resp;
     resp.topics = group_by_topic<kafka::produce_topic_response>(state->items);
-    deliver(response_frame(header, header.api_version,
-                           [&](kafka::wire_writer& w) { kafka::encode_produce_response(w, resp, header.api_version); }));
+    deliver(kafka_response_frame(header, [&](kafka::wire_writer& w) { kafka::encode_produce_response(w, resp, header.api_version); }));
   };
   if (no_response)
     ctx.deliver({});
@@ -316,8 +305,7 @@ void fetch(kafka_request_context& ctx, kafka::request& req) {
       it.answer.records = kafka::bytes_view::of(it.data);
     kafka::fetch_response resp;
     resp.topics = group_by_topic<kafka::fetch_topic_response>(state->items);
-    deliver(response_frame(header, header.api_version,
-                           [&](kafka::wire_writer& w) { kafka::encode_fetch_response(w, resp, header.api_version); }));
+    deliver(kafka_response_frame(header, [&](kafka::wire_writer& w) { kafka::encode_fetch_response(w, resp, header.api_version); }));
   };
   if (state->items.empty()) {
     finish();
@@ -362,7 +350,7 @@ void list_offsets(kafka_request_context& ctx, kafka::request& req) {
   auto finish = [state, header, deliver] {
     kafka::list_offsets_response resp;
     resp.topics = group_by_topic<kafka::list_offsets_topic_response>(state->items);
-    deliver(response_frame(header, header.api_version, [&](kafka::wire_writer& w) {
+    deliver(kafka_response_frame(header, [&](kafka::wire_writer& w) {
       kafka::encode_list_offsets_response(w, resp, header.api_version);
     }));
   };

@@ -28,6 +28,18 @@ struct kafka_request_context {
   std::function<void(const std::string&)> fail;
 };
 
+/// A whole response frame for `h`: size prefix, response header, and the
+/// body `encode(wire_writer&)` writes at the request's version.
+template <class Encode>
+std::vector<std::uint8_t> kafka_response_frame(const io::kafka::request_header& h, Encode encode) {
+  std::vector<std::uint8_t> out;
+  auto start = io::kafka::begin_response(out, h.key, h.api_version, h.correlation_id);
+  io::kafka::wire_writer w{out};
+  encode(w);
+  io::kafka::finish_frame(out, start);
+  return out;
+}
+
 /// Answers (now or later) one request; `req.body` views the frame, which
 /// lives only during this call.
 void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req);
