@@ -5,6 +5,8 @@
 
 #include "runtime/record_batch_layout.hpp"
 #include "state/log/raft_segment_storage.hpp"
+#include "state/partition/log_scan.hpp"
+#include "state/partition/txn_state.hpp"
 
 namespace rivulet::state {
 
@@ -48,9 +50,24 @@ std::int32_t next_sequence(std::int32_t seq) noexcept {
 result<producer_state> producer_state::from_log(const raft_segment_storage& storage,
                                                 raft::log_index up_to) {
   producer_state out;
+  auto st = scan_stored_batches(storage, up_to,
+                                [&](const batch_header& h, std::string_view batch, raft::log_index at,
+                                    const raft_batch_position& where) {
+                                  if (where.kind == raft::entry_kind::normal)
+                                    out.apply_batch(h, batch, at, where.term, where.base_offset, where.last_offset);
+                                });
+  if (!st.ok())
+    return st;
+  return out;
+}
+
+status scan_stored_batches(
+  const raft_segment_storage& storage, raft::log_index up_to,
+  const std::function<void(const batch_header&, std::string_view, raft::log_index, const raft_batch_position&)>&
+    fn) {
   const auto& log = storage.log();
   auto corrupted = [&](const std::string& what) {
-    return status{errc::corrupted, log.dir().string() + ": producer state rebuild: " + what};
+    return status{errc::corrupted, log.dir().string() + ": log scan: " + what};
   };
   if (up_to > storage.last_index())
     return corrupted("entry " + std::to_string(up_to.value) + " is past the last stored one");
@@ -70,9 +87,8 @@ result<producer_state> producer_state::from_log(const raft_segment_storage& stor
       if (!where || where->base_offset != h.base_offset)
         return corrupted("batch at offset " + std::to_string(h.base_offset)
                          + " is not raft entry " + std::to_string(index));
-      auto b = producer_batch::of(h);
-      if (where->kind == raft::entry_kind::normal && b.idempotent())
-        out.apply(b, at, where->term, where->base_offset, where->last_offset);
+      auto size = std::min<std::size_t>(h.size(), bytes.size() - pos);
+      fn(h, std::string_view(bytes.data() + pos, size), at, *where);
       pos += h.size();
     }
     if (r->next_offset <= next)
@@ -82,7 +98,7 @@ result<producer_state> producer_state::from_log(const raft_segment_storage& stor
   if (index != up_to.value)
     return corrupted("read " + std::to_string(index) + " batches, expected "
                      + std::to_string(up_to.value));
-  return out;
+  return {};
 }
 
 producer_check producer_state::check(const producer_batch& b) const {
@@ -103,6 +119,10 @@ producer_check producer_state::check(const producer_batch& b) const {
                     describe(b) + ": a new epoch must start at sequence 0");
     return {};
   }
+  // A transaction marker that bumped the epoch leaves no batches of it:
+  // the producer starts the epoch afresh.
+  if (known->batches.empty())
+    return {};
   for (const auto& logged : known->batches)
     if (logged.first_seq == b.first_seq && logged.last_seq == b.last_seq)
       return producer_check{producer_verdict::duplicate, logged, {}};
@@ -125,6 +145,28 @@ void producer_state::apply(const producer_batch& b, raft::log_index index, raft:
     entry.batches.erase(entry.batches.begin());
   entry.batches.push_back(logged_batch{b.first_seq, b.last_seq, index, term, base_offset,
                                        last_offset});
+}
+
+void producer_state::apply_marker(std::int64_t producer_id, std::int16_t epoch) {
+  auto [it, inserted] = producers_.try_emplace(producer_id);
+  auto& entry = it->second;
+  if (inserted || epoch > entry.epoch) {
+    entry.epoch = epoch;
+    entry.batches.clear();
+  }
+}
+
+void producer_state::apply_batch(const batch_header& h, std::string_view batch, raft::log_index index,
+                                 raft::term_id term, std::int64_t base_offset, std::int64_t last_offset) {
+  auto b = producer_batch::of(h);
+  if (!b.idempotent())
+    return;
+  if ((h.attributes & batch_format::attr::control) != 0) {
+    if (decode_marker(h, batch))
+      apply_marker(b.producer_id, b.epoch);
+    return;
+  }
+  apply(b, index, term, base_offset, last_offset);
 }
 
 void producer_state::set_offsets(std::int64_t producer_id, raft::log_index index,

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,7 +53,8 @@ struct logged_batch {
 /// What the log says about one producer id.
 struct producer_entry {
   std::int16_t epoch = 0;
-  /// The newest batches of `epoch`, oldest first; 1 to producer_state::batches_kept.
+  /// The newest batches of `epoch`, oldest first; at most
+  /// producer_state::batches_kept, none after a marker bumped the epoch.
   std::vector<logged_batch> batches;
 };
 
@@ -103,6 +105,18 @@ public:
   /// checks: followers and rebuilds take what the leader accepted.
   void apply(const producer_batch& b, raft::log_index index, raft::term_id term,
              std::int64_t base_offset = -1, std::int64_t last_offset = -1);
+
+  /// Records a transaction marker (control batch) of `producer_id` at
+  /// `epoch`: a newer epoch (the coordinator fenced an older producer
+  /// instance) replaces the producer's entry with an empty one at that
+  /// epoch, so batches of older epochs are refused and the new epoch's
+  /// first batch is taken at any sequence. An older epoch changes nothing.
+  void apply_marker(std::int64_t producer_id, std::int16_t epoch);
+
+  /// apply() or apply_marker() as the stored batch `batch` (header `h`)
+  /// calls for; batches without a producer id change nothing.
+  void apply_batch(const batch_header& h, std::string_view batch, raft::log_index index, raft::term_id term,
+                   std::int64_t base_offset, std::int64_t last_offset);
 
   /// Fills in the offsets of the batch of `producer_id` in entry `index`,
   /// once stored. Does nothing when the table no longer holds it.

@@ -7,6 +7,7 @@
 
 #include "runtime/record_batch_layout.hpp"
 #include "state/log/batch_header.hpp"
+#include "state/partition/log_scan.hpp"
 
 namespace rivulet::state {
 
@@ -85,20 +86,33 @@ result<partition_replica> partition_replica::open(const std::filesystem::path& d
   // normally lies inside it; clamp anyway so a log shortened by recovery never
   // makes the node claim entries it does not hold.
   hs.commit = std::min(hs.commit, storage->last_index());
-  auto producers = producer_state::from_log(*storage, storage->last_index());
-  if (!producers)
-    return producers.error();
+  // One read of the log rebuilds both tables: producers from every stored
+  // entry, transactions from the committed ones (the node starts with them
+  // applied).
+  producer_state producers;
+  txn_state txns;
+  auto scanned = scan_stored_batches(
+    *storage, storage->last_index(),
+    [&](const batch_header& h, std::string_view batch, raft::log_index at, const raft_batch_position& where) {
+      if (where.kind != raft::entry_kind::normal)
+        return;
+      producers.apply_batch(h, batch, at, where.term, where.base_offset, where.last_offset);
+      if (at <= hs.commit)
+        txns.apply(h, batch, where.base_offset, where.last_offset);
+    });
+  if (!scanned.ok())
+    return scanned;
   auto owned = std::make_unique<raft_segment_storage>(std::move(storage).value());
   return partition_replica{std::move(config), std::move(owned), std::move(meta).value(), hs,
-                           std::move(producers).value()};
+                           std::move(producers), std::move(txns)};
 }
 
 partition_replica::partition_replica(replica_config config,
                                      std::unique_ptr<raft_segment_storage> storage,
                                      lmdb_store meta, raft::hard_state state,
-                                     producer_state producers)
+                                     producer_state producers, txn_state txns)
   : config_(std::move(config)), storage_(std::move(storage)), meta_(std::move(meta)),
-    persisted_(state), producers_(std::move(producers)), producers_index_(storage_->last_index()),
+    persisted_(state), producers_(std::move(producers)), txns_(std::move(txns)), producers_index_(storage_->last_index()),
     producers_term_(*storage_->term_at(producers_index_)) {
   raft::raft_config rc;
   rc.id = config_.id;
@@ -125,7 +139,7 @@ void partition_replica::step(const raft::message& m) {
     node_->step(m);
 }
 
-replica_result<produce_outcome> partition_replica::produce(std::string batch_bytes) {
+replica_result<produce_outcome> partition_replica::produce(std::string batch_bytes, bool marker) {
   if (stopped())
     return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
   if (!node_->leader() || *node_->leader() != config_.id) {
@@ -145,11 +159,29 @@ replica_result<produce_outcome> partition_replica::produce(std::string batch_byt
   auto h = validate_batch(batch_bytes, offset_rule::dense);
   if (!h)
     return basic_status<replica_errc>{replica_errc::invalid_batch, h.error().message()};
-  if ((h->attributes & batch_format::attr::control) != 0)
+  bool control = (h->attributes & batch_format::attr::control) != 0;
+  if (control && !marker)
     return basic_status<replica_errc>{replica_errc::invalid_batch,
                                       "producers may not write control batches"};
   auto pb = producer_batch::of(*h);
-  if (pb.idempotent()) {
+  if (marker) {
+    if (!control || !decode_marker(*h, batch_bytes))
+      return basic_status<replica_errc>{replica_errc::invalid_batch,
+                                        "a transaction marker must be a control batch of a producer "
+                                        "with one commit or abort record"};
+    if (auto st = sync_producers(); !st.ok()) {
+      health_ = st;
+      return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
+    }
+    if (auto* known = producers_.find(pb.producer_id); known && pb.epoch < known->epoch)
+      return basic_status<replica_errc>{replica_errc::invalid_producer_epoch,
+                                        "marker of producer " + std::to_string(pb.producer_id) + " epoch "
+                                          + std::to_string(pb.epoch) + " is fenced: the log holds epoch "
+                                          + std::to_string(known->epoch)};
+  } else if ((h->attributes & batch_format::attr::transactional) != 0 && !pb.idempotent()) {
+    return basic_status<replica_errc>{replica_errc::invalid_batch,
+                                      "a transactional batch needs a producer id"};
+  } else if (pb.idempotent()) {
     auto checked = check_producer(pb);
     if (!checked)
       return checked.error();
@@ -165,7 +197,10 @@ replica_result<produce_outcome> partition_replica::produce(std::string batch_byt
         // is the next one. Recorded now: a retry may come before it is stored.
         if (r.index != producers_index_.next())
           std::abort();
-        producers_.apply(pb, out.index, out.term);
+        if (marker)
+          producers_.apply_marker(pb.producer_id, pb.epoch);
+        else
+          producers_.apply(pb, out.index, out.term);
         producers_index_ = out.index;
         producers_term_ = out.term;
       }
@@ -220,6 +255,8 @@ void partition_replica::apply(const std::vector<raft::log_entry>& entries) {
     if (!pos)
       std::abort();
     committed_.push_back(committed{e.index, e.term, pos->base_offset, pos->last_offset});
+    if (e.payload.size() >= batch_format::layout::header_size)
+      txns_.apply(decode_batch_header(e.payload.data()), e.payload, pos->base_offset, pos->last_offset);
   }
 }
 
@@ -257,8 +294,12 @@ std::int64_t partition_replica::log_start_offset() const {
   return storage_->log().log_start_offset();
 }
 
-replica_result<std::string> partition_replica::fetch(std::int64_t from_offset,
-                                                     std::size_t max_bytes) const {
+std::int64_t partition_replica::last_stable_offset() const {
+  return txns_.last_stable_offset(high_watermark());
+}
+
+replica_result<std::string> partition_replica::fetch(std::int64_t from_offset, std::size_t max_bytes,
+                                                     bool read_committed) const {
   if (stopped())
     return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
   if (from_offset < log_start_offset())
@@ -266,7 +307,7 @@ replica_result<std::string> partition_replica::fetch(std::int64_t from_offset,
       replica_errc::offset_out_of_range,
       "offset out of range: " + std::to_string(from_offset) + " is below the log start "
         + std::to_string(log_start_offset())};
-  auto hw = high_watermark();
+  auto hw = read_committed ? last_stable_offset() : high_watermark();
   if (from_offset >= hw)
     return std::string{};
   auto r = storage_->log().read(from_offset, max_bytes, hw);

@@ -19,6 +19,7 @@
 #include "state/log/log_config.hpp"
 #include "state/log/raft_segment_storage.hpp"
 #include "state/partition/producer_state.hpp"
+#include "state/partition/txn_state.hpp"
 #include "state/result.hpp"
 
 namespace rivulet::state {
@@ -154,7 +155,13 @@ public:
   /// not_leader (naming the leader when known), transfer_in_progress,
   /// invalid_batch, invalid_producer_epoch, out_of_order_sequence or stopped
   /// otherwise. Call pump() afterwards.
-  replica_result<produce_outcome> produce(std::string batch_bytes);
+  ///
+  /// With `marker` set the batch must instead be a transaction marker (a
+  /// control batch of a producer holding one commit or abort record), as a
+  /// transaction coordinator writes them; its epoch may not be older than
+  /// the producer's in the log (invalid_producer_epoch), and a newer one
+  /// fences the producer's older epochs from then on.
+  replica_result<produce_outcome> produce(std::string batch_bytes, bool marker = false);
 
   /// Drains the node: for each ready bundle persists truncation and entries,
   /// flushes the log, writes a changed hard state to LMDB, and only then
@@ -179,7 +186,16 @@ public:
   /// least one batch) and only below the high watermark, as stored (no-ops
   /// included, as control batches consumers skip). Empty at or beyond the
   /// high watermark; offset_out_of_range below the log start.
-  replica_result<std::string> fetch(std::int64_t from_offset, std::size_t max_bytes) const;
+  /// With `read_committed`, only below the last stable offset instead.
+  replica_result<std::string> fetch(std::int64_t from_offset, std::size_t max_bytes,
+                                    bool read_committed = false) const;
+
+  /// Kafka's last stable offset: the high watermark, or the first offset
+  /// of the oldest transaction still open in the committed log if lower.
+  std::int64_t last_stable_offset() const;
+  /// Transactions (committed state) of this partition: open ones and the
+  /// aborted list read_committed fetches return.
+  const txn_state& transactions() const noexcept { return txns_; }
 
   /// Leader only: hands leadership to `to`, which takes over once it holds
   /// the whole log (raft's timeout_now). False when not leading or `to` is
@@ -200,7 +216,7 @@ public:
 
 private:
   partition_replica(replica_config config, std::unique_ptr<raft_segment_storage> storage,
-                    lmdb_store meta, raft::hard_state state, producer_state producers);
+                    lmdb_store meta, raft::hard_state state, producer_state producers, txn_state txns);
 
   status persist(const raft::ready& rd);
   // The producer table (replica_producers.cpp).
@@ -220,6 +236,8 @@ private:
   std::vector<committed> committed_;
   status health_;
   producer_state producers_;
+  /// Transactions in the committed log: entries [1, applied index].
+  txn_state txns_;
   /// The last entry producers_ covers: it describes the node's log [1, index]
   /// while that log still holds (index, term) (log matching).
   raft::log_index producers_index_;

@@ -107,13 +107,12 @@ status partition_replica::rebuild_producers(raft::log_index up_to) {
 void partition_replica::apply_producers(const raft::log_entry& e) {
   if (e.index != producers_index_.next())
     std::abort(); // the table covers a prefix of the log, extended in order
-  auto b = producer_batch_of(e);
-  if (b.idempotent()) {
+  if (e.kind == raft::entry_kind::normal && e.payload.size() >= batch_format::layout::header_size) {
     // Offsets exist once the entry is stored; an unstable one gets them later.
     auto pos = storage_->position(e.index);
     bool stored = pos && pos->term == e.term;
-    producers_.apply(b, e.index, e.term, stored ? pos->base_offset : -1,
-                     stored ? pos->last_offset : -1);
+    producers_.apply_batch(decode_batch_header(e.payload.data()), e.payload, e.index, e.term,
+                           stored ? pos->base_offset : -1, stored ? pos->last_offset : -1);
   }
   producers_index_ = e.index;
   producers_term_ = e.term;
