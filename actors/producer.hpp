@@ -18,6 +18,8 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "io/kafka/compression.hpp"
+
 namespace rivulet::actors {
 
 struct producer_config {
@@ -57,6 +59,9 @@ struct producer_config {
   /// How long send() waits for buffer space before it reports the record
   /// failed.
   std::chrono::milliseconds buffer_timeout{60000};
+  /// Codec for each batch's records (Kafka's compression.type): the
+  /// partition stores batches as they come, so consumers decompress.
+  io::kafka::compression compression = io::kafka::compression::none;
 };
 
 /// The outcome of one sent record.

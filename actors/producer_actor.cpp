@@ -333,6 +333,7 @@ caf::behavior producer_behavior(producer_actor* self, producer_config cfg, std::
   st.batching.delivery_timeout = cfg.delivery_timeout;
   st.batching.max_in_flight = cfg.max_in_flight;
   st.batching.producer_id = producer_id;
+  st.batching.compression = cfg.compression;
   st.metadata.emplace(cfg.bootstrap);
   st.cfg = std::move(cfg);
   st.shared = shared;

@@ -17,7 +17,8 @@ std::int32_t advance(std::int32_t seq, std::int32_t count) {
 }
 
 /// `bytes` (one batch) encoded again with another producer stamp.
-io::result<std::string> restamp(const std::string& bytes, const io::kafka::producer_stamp& stamp) {
+io::result<std::string> restamp(const std::string& bytes, const io::kafka::producer_stamp& stamp,
+                                io::kafka::compression codec) {
   std::vector<io::kafka::read_record> read;
   if (auto st = io::kafka::decode_batches(bytes, 0, read); !st.ok())
     return st;
@@ -25,7 +26,7 @@ io::result<std::string> restamp(const std::string& bytes, const io::kafka::produ
   records.reserve(read.size());
   for (auto& r : read)
     records.push_back({std::move(r.key), std::move(r.value), r.timestamp_ms});
-  return io::kafka::encode_batch(records, stamp);
+  return io::kafka::encode_batch(records, stamp, codec);
 }
 
 } // namespace
@@ -74,7 +75,7 @@ void partition_queue::seal() {
   b.tickets = std::move(open_.tickets);
   b.deadline = open_.opened + settings_.delivery_timeout;
   auto stamp = next_stamp();
-  auto bytes = io::kafka::encode_batch(open_.records, stamp);
+  auto bytes = io::kafka::encode_batch(open_.records, stamp, settings_.compression);
   if (bytes) {
     b.bytes = std::move(*bytes);
     b.epoch = stamp.producer_epoch;
@@ -175,7 +176,7 @@ void partition_queue::break_sequence() {
       continue;
     }
     auto stamp = next_stamp();
-    auto bytes = restamp(b.bytes, stamp);
+    auto bytes = restamp(b.bytes, stamp, settings_.compression);
     if (!bytes) {
       b.state = phase::failed;
       b.error = where_ + ": cannot stamp the batch again: " + bytes.error().to_string();

@@ -27,6 +27,7 @@ struct batching_settings {
   int max_in_flight = 5;
   /// -1: batches carry no producer stamp.
   std::int64_t producer_id = -1;
+  io::kafka::compression compression = io::kafka::compression::none;
 };
 
 /// Bytes a record takes in a batch, roughly (its varint framing at most).

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(cmake g++ make libcaf-dev librdkafka-dev liblmdb-dev
-          libboost-serialization-dev catch2 kcat python3-confluent-kafka python3-kafka)
+          libboost-serialization-dev catch2 kcat python3-confluent-kafka python3-kafka
+          zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace rivulet::io::kafka {
 
@@ -68,7 +70,7 @@ private:
   std::size_t origin_ = 0;
 };
 
-/// One decoded record of an uncompressed batch: views into the batch bytes
+/// One decoded record: views into the batch bytes (or its decompressed block)
 /// plus the absolute offset and timestamp computed from the batch header.
 struct record_view {
   std::int8_t attributes = 0; ///< Unused by Kafka so far; kept as read.
@@ -96,9 +98,10 @@ struct record_context {
 /// the declared length `corrupted`. Used by parse() and by iteration.
 result<record_view> decode_record(wire_reader& reader, const record_context& context);
 
-/// The records of a validated uncompressed batch, decoded lazily while
-/// iterating (an input range: each iterator pass decodes again). Same
-/// lifetime and contract as header_range.
+/// The validated records of a batch, decoded lazily while iterating (an
+/// input range: each iterator pass decodes again). Same lifetime and
+/// contract as header_range, except that a range over a decompressed block
+/// owns that block (see record_batch_view::records()).
 class record_range {
 public:
   class iterator {
@@ -134,6 +137,12 @@ public:
                const record_context& context) noexcept
     : bytes_(bytes), count_(count), origin_(origin), context_(context) {
   }
+  /// Records in `owned` (a decompressed records block), which the range and
+  /// its copies keep alive: views taken from it live as long as one copy.
+  record_range(std::shared_ptr<const std::vector<std::uint8_t>> owned, std::int32_t count,
+               std::size_t origin, const record_context& context) noexcept
+    : bytes_(*owned), count_(count), origin_(origin), context_(context), owned_(std::move(owned)) {
+  }
 
   iterator begin() const;
   iterator end() const { return {}; }
@@ -145,6 +154,7 @@ private:
   std::int32_t count_ = 0;
   std::size_t origin_ = 0;
   record_context context_;
+  std::shared_ptr<const std::vector<std::uint8_t>> owned_; ///< Null when bytes_ is the caller's.
 };
 
 } // namespace rivulet::io::kafka

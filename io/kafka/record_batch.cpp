@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 namespace rivulet::io::kafka {
@@ -130,17 +131,6 @@ status check_frame(bytes_view bytes, const parse_options& options, std::size_t o
 
 } // namespace
 
-const char* to_string(compression c) noexcept {
-  switch (c) {
-    case compression::none: return "none";
-    case compression::gzip: return "gzip";
-    case compression::snappy: return "snappy";
-    case compression::lz4: return "lz4";
-    case compression::zstd: return "zstd";
-  }
-  return "unknown";
-}
-
 result<record_batch_view> record_batch_view::parse(bytes_view bytes, const parse_options& options,
                                                    std::size_t origin) {
   if (auto st = check_frame(bytes, options, origin); !st)
@@ -168,17 +158,24 @@ result<record_batch_view> record_batch_view::parse(bytes_view bytes, const parse
     if (!st)
       return st;
   }
-  return record_batch_view{bytes, h, origin};
+  return record_batch_view{bytes, h, origin, options.max_decompressed_bytes};
 }
 
 result<record_range> record_batch_view::records() const {
-  if (header_.compression_type() != compression::none)
-    return status{errc::unsupported, std::string("compression ") +
-                                       to_string(header_.compression_type()) +
-                                       " not supported yet: the batch" + at(origin_) +
-                                       " cannot be iterated"};
-  return record_range{records_bytes(), header_.records_count, origin_ + L::records,
-                      context_of(header_)};
+  const compression codec = header_.compression_type();
+  if (codec == compression::none)
+    return record_range{records_bytes(), header_.records_count, origin_ + L::records,
+                        context_of(header_)};
+  auto plain = decompress(codec, records_bytes(), header_.base_offset, max_decompressed_bytes_);
+  if (!plain)
+    return plain.error();
+  auto owned = std::make_shared<const std::vector<std::uint8_t>>(std::move(*plain));
+  // Offsets inside the decompressed block do not map to the stored bytes,
+  // so errors count from the block's start and say so.
+  if (auto st = validate_records(*owned, header_, 0, owned->size()); !st)
+    return status{st.code(), std::string(to_string(codec)) + ": the decompressed records of the batch with base offset " +
+                               std::to_string(header_.base_offset) + " (offsets within them): " + st.message()};
+  return record_range{std::move(owned), header_.records_count, 0, context_of(header_)};
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "io/errors.hpp"
 #include "runtime/record_batch_layout.hpp"
 #include "io/kafka/bytes.hpp"
+#include "io/kafka/compression.hpp"
 #include "io/kafka/record.hpp"
 
 #include <cstddef>
@@ -16,12 +17,6 @@ namespace rivulet::io::kafka {
 namespace batch_layout = rivulet::batch_format::layout;
 namespace batch_attr = rivulet::batch_format::attr;
 inline constexpr std::int8_t record_batch_magic = rivulet::batch_format::magic;
-
-/// Codec in attribute bits 0-2. Values 5-7 are invalid and refused by parse.
-enum class compression : std::uint8_t { none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4 };
-
-/// "none", "gzip", "snappy", "lz4", "zstd".
-const char* to_string(compression c) noexcept;
 
 /// The 61-byte header of a record batch v2, decoded.
 struct batch_header {
@@ -62,6 +57,10 @@ struct parse_options {
   /// A batch (all of it, header included) larger than this is refused as
   /// too_large; it also bounds every length prefix inside.
   std::size_t max_batch_bytes = std::size_t{256} << 20;
+  /// records() of a compressed batch refuses (too_large) to decompress its
+  /// records block to more than this many bytes: a bound on what a
+  /// decompression bomb can allocate.
+  std::size_t max_decompressed_bytes = default_max_decompressed_bytes;
 };
 
 /// A validated, zero-copy view of one record batch v2. Holds pointers into
@@ -82,7 +81,8 @@ public:
   /// negative lengths only -1 for null key/value/header value, offset deltas
   /// increasing and <= last_offset_delta, and exactly records_count records
   /// with no bytes after the last. Compressed batches are accepted with
-  /// their records unchecked. Never throws, never allocates per record.
+  /// their records unchecked (records() checks them once decompressed).
+  /// Never throws, never allocates per record.
   /// `origin` is the offset of `bytes[0]` in an enclosing buffer, added to
   /// offsets in error messages.
   static result<record_batch_view> parse(bytes_view bytes, const parse_options& options = {},
@@ -94,18 +94,27 @@ public:
   /// The bytes after the 61-byte header (compressed if compression is set).
   bytes_view records_bytes() const noexcept { return bytes_.subspan(batch_layout::records); }
 
-  /// The records, for iteration. Fails with unsupported ("compression gzip
-  /// not supported yet") when the batch is compressed.
+  /// The records, for iteration. A compressed batch is decompressed here,
+  /// on every call, into a buffer the returned range owns (shared by its
+  /// copies): its record views point into that buffer and stay valid as
+  /// long as a copy of the range lives, not merely the batch bytes. The
+  /// decompressed records are validated as parse() validates uncompressed
+  /// ones. Errors name the codec and the batch's base offset: corrupted for
+  /// bad compressed data or malformed records inside, too_large past
+  /// parse_options::max_decompressed_bytes.
   result<record_range> records() const;
 
 private:
-  record_batch_view(bytes_view bytes, const batch_header& header, std::size_t origin)
-    : bytes_(bytes), header_(header), origin_(origin) {
+  record_batch_view(bytes_view bytes, const batch_header& header, std::size_t origin,
+                    std::size_t max_decompressed_bytes)
+    : bytes_(bytes), header_(header), origin_(origin),
+      max_decompressed_bytes_(max_decompressed_bytes) {
   }
 
   bytes_view bytes_;
   batch_header header_;
   std::size_t origin_ = 0;
+  std::size_t max_decompressed_bytes_ = default_max_decompressed_bytes;
 };
 
 /// Rewrites base_offset of the batch at the start of `batch` in place. The

@@ -56,6 +56,11 @@ record_batch_builder& record_batch_builder::set_partition_leader_epoch(std::int3
   return *this;
 }
 
+record_batch_builder& record_batch_builder::set_compression(compression codec) noexcept {
+  codec_ = codec;
+  return *this;
+}
+
 status record_batch_builder::append(std::int64_t timestamp_ms, std::optional<bytes_view> key,
                                     std::optional<bytes_view> value,
                                     const std::vector<record_header>& headers) {
@@ -114,15 +119,27 @@ std::size_t record_batch_builder::size_bytes() const noexcept {
 result<std::vector<std::uint8_t>> record_batch_builder::build(std::int64_t base_offset) const {
   if (count_ == 0)
     return status{errc::invalid_argument, "cannot build a record batch without records"};
+  std::vector<std::uint8_t> compressed;
+  if (codec_ != compression::none) {
+    auto packed = compress(codec_, records_);
+    if (!packed)
+      return packed.error();
+    if (packed->size() > int32_max - batch_layout::header_size)
+      return status{errc::invalid_argument, std::string(to_string(codec_)) +
+                                              " made the records longer than a batch can hold"};
+    compressed = std::move(*packed);
+  }
+  const std::vector<std::uint8_t>& block = codec_ == compression::none ? records_ : compressed;
   std::vector<std::uint8_t> out;
-  out.reserve(size_bytes());
+  out.reserve(batch_layout::header_size + block.size());
   wire_writer w{out};
   w.write_int64(base_offset);
   w.write_int32(0); // batch_length, patched below
   w.write_int32(partition_leader_epoch_);
   w.write_int8(record_batch_magic);
   w.write_uint32(0); // crc, patched below
-  w.write_int16(attributes_);
+  w.write_int16(static_cast<std::int16_t>((attributes_ & ~batch_attr::compression_mask) |
+                                          static_cast<std::int16_t>(codec_)));
   w.write_int32(count_ - 1);
   w.write_int64(base_timestamp_);
   w.write_int64(max_timestamp_);
@@ -130,7 +147,7 @@ result<std::vector<std::uint8_t>> record_batch_builder::build(std::int64_t base_
   w.write_int16(producer_epoch_);
   w.write_int32(base_sequence_);
   w.write_int32(count_);
-  w.write_raw(records_);
+  w.write_raw(block);
   w.patch_int32(batch_layout::batch_length,
                 static_cast<std::int32_t>(out.size() - batch_layout::log_overhead));
   w.patch_uint32(batch_layout::crc, crc32c(out.data() + batch_layout::attributes,

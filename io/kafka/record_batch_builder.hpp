@@ -2,6 +2,7 @@
 
 #include "io/errors.hpp"
 #include "io/kafka/bytes.hpp"
+#include "io/kafka/compression.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +19,7 @@ struct record_header {
   std::optional<bytes_view> value;
 };
 
-/// Builds one uncompressed record batch v2 (magic 2, CreateTime). Records
+/// Builds one record batch v2 (magic 2, CreateTime). Records
 /// are encoded as they are appended; build() adds the 61-byte header and the
 /// CRC-32C over bytes 21..end, as Kafka specifies. The first record's
 /// timestamp becomes base_timestamp, the largest one max_timestamp, and
@@ -41,6 +42,10 @@ public:
   record_batch_builder& set_control(bool on) noexcept;
   /// Leader epoch to stamp; -1 (the default) is what producers send.
   record_batch_builder& set_partition_leader_epoch(std::int32_t epoch) noexcept;
+  /// Codec for the records block (attribute bits 0-2); none by default.
+  /// build() compresses what append() encoded, in the framing of
+  /// io/kafka/compression.hpp, even when that does not make it smaller.
+  record_batch_builder& set_compression(compression codec) noexcept;
 
   /// Appends a record. `key` and `value` may be null (nullopt); a null
   /// value is a tombstone. Fails with invalid_argument, appending nothing,
@@ -51,15 +56,16 @@ public:
 
   std::int32_t record_count() const noexcept { return count_; }
   bool empty() const noexcept { return count_ == 0; }
-  /// Exact size of what build() returns.
+  /// Size of the batch uncompressed: exactly what build() returns without
+  /// compression; with it, build() usually returns less.
   std::size_t size_bytes() const noexcept;
 
   /// The batch with `base_offset`, ready to send or store. Fails with
   /// invalid_argument when no record was appended (Kafka rejects empty
-  /// batches from producers). May be called again, e.g. with another offset.
+  /// batches from producers), internal when the codec fails. May be called again, e.g. with another offset.
   result<std::vector<std::uint8_t>> build(std::int64_t base_offset) const;
 
-  /// Drops the records; keeps producer, flags and leader epoch.
+  /// Drops the records; keeps producer, flags, codec and leader epoch.
   void clear() noexcept;
 
 private:
@@ -72,6 +78,7 @@ private:
   std::int32_t base_sequence_ = -1;
   std::int32_t partition_leader_epoch_ = -1;
   std::int16_t attributes_ = 0;
+  compression codec_ = compression::none;
 };
 
 } // namespace rivulet::io::kafka

@@ -20,9 +20,11 @@ std::string to_string(bytes_view b) {
 
 } // namespace
 
-result<std::string> encode_batch(const std::vector<plain_record>& records, const producer_stamp& stamp) {
+result<std::string> encode_batch(const std::vector<plain_record>& records, const producer_stamp& stamp,
+                                 compression codec) {
   record_batch_builder b;
   b.set_producer(stamp.producer_id, stamp.producer_epoch, stamp.base_sequence);
+  b.set_compression(codec);
   for (auto& r : records) {
     std::optional<bytes_view> key;
     std::optional<bytes_view> value;

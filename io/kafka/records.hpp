@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/errors.hpp"
+#include "io/kafka/compression.hpp"
 
 namespace rivulet::io::kafka {
 
@@ -36,15 +37,18 @@ struct producer_stamp {
   std::int32_t base_sequence = -1;
 };
 
-/// One uncompressed batch v2 holding `records` in order, base offset 0 (the
-/// partition leader assigns offsets). invalid_argument when empty or too large.
-result<std::string> encode_batch(const std::vector<plain_record>& records, const producer_stamp& stamp = {});
+/// One batch v2 holding `records` in order, base offset 0 (the partition
+/// leader assigns offsets), its records block compressed with `codec`.
+/// invalid_argument when empty or too large.
+result<std::string> encode_batch(const std::vector<plain_record>& records, const producer_stamp& stamp = {},
+                                 compression codec = compression::none);
 
 /// The data records of `bytes` (concatenated batches as a fetch returns
 /// them) at offsets >= `from_offset`, in order. Control batches are skipped.
-/// A partial batch at the end is ignored (a fetch cut at max_bytes); an
-/// invalid batch or a compressed one is an error naming its offset, with
-/// the records decoded before it kept in `out`.
+/// Compressed batches (any Kafka codec) are decompressed. A partial batch
+/// at the end is ignored (a fetch cut at max_bytes); an invalid batch, or
+/// one that does not decompress, is an error naming its offset, with the
+/// records decoded before it kept in `out`.
 status decode_batches(std::string_view bytes, std::int64_t from_offset, std::vector<read_record>& out);
 
 /// Offset one past the last batch in `bytes` (data or control), or

@@ -77,42 +77,7 @@ TEST_CASE("batches librdkafka produced parse with rivulet and hold the same reco
   CHECK(i == sent.size());
 }
 
-TEST_CASE("compressed batches from librdkafka parse their header and name their codec",
-          "[io][kafka][rdkafka]") {
-  mock_cluster cluster;
-  const std::pair<const char*, compression> codecs[] = {{"gzip", compression::gzip},
-                                                        {"snappy", compression::snappy},
-                                                        {"lz4", compression::lz4},
-                                                        {"zstd", compression::zstd}};
-  for (auto [name, codec] : codecs) {
-    INFO(name);
-    cluster.create_topic(name);
-    produce_with_librdkafka(cluster.bootstraps(), name, sample_messages(30), name);
-    raw_connection conn{cluster.bootstraps()};
-    const std::vector<bytes> batches = fetch_all(conn, name);
-    REQUIRE_FALSE(batches.empty());
-    std::int32_t count = 0, compressed = 0;
-    for (const bytes& raw : batches) {
-      const record_batch_view batch = must(record_batch_view::parse(raw));
-      count += batch.header().records_count;
-      auto range = batch.records();
-      // librdkafka sends a batch uncompressed when compression would not
-      // shrink it (a small batch split off by timing): that one iterates.
-      if (batch.header().compression_type() == compression::none) {
-        CHECK(range.ok());
-        continue;
-      }
-      ++compressed;
-      CHECK(batch.header().compression_type() == codec);
-      REQUIRE_FALSE(range.ok());
-      CHECK(range.error().code() == errc::unsupported);
-      CHECK(range.error().message().find(std::string("compression ") + name +
-                                         " not supported yet") != std::string::npos);
-    }
-    CHECK(compressed > 0);
-    CHECK(count == 30);
-  }
-}
+// Compressed batches, both ways: tests/io/rdkafka_compression_test.cpp.
 
 TEST_CASE("librdkafka consumes batches rivulet built, with CRC checks on",
           "[io][kafka][rdkafka]") {
