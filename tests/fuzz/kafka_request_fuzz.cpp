@@ -5,7 +5,10 @@
 // Produce requests and over the whole input. Any crash, leak, hang or
 // out-of-bounds read is a bug in io/kafka.
 
+#include "io/kafka/add_offsets_to_txn.hpp"
+#include "io/kafka/add_partitions_to_txn.hpp"
 #include "io/kafka/api_versions.hpp"
+#include "io/kafka/end_txn.hpp"
 #include "io/kafka/fetch.hpp"
 #include "io/kafka/find_coordinator.hpp"
 #include "io/kafka/heartbeat.hpp"
@@ -19,6 +22,7 @@
 #include "io/kafka/produce.hpp"
 #include "io/kafka/protocol.hpp"
 #include "io/kafka/sync_group.hpp"
+#include "io/kafka/txn_offset_commit.hpp"
 #include "tests/fuzz/batch_exercise.hpp"
 
 #include <cstddef>
@@ -55,6 +59,12 @@ std::size_t decode_body(k::request& req) {
     case k::api_key::sync_group: return k::decode_sync_group_request(body, v) ? 1 : 0;
     case k::api_key::api_versions: return k::decode_api_versions_request(body, v) ? 1 : 0;
     case k::api_key::init_producer_id: return k::decode_init_producer_id_request(body, v) ? 1 : 0;
+    case k::api_key::add_partitions_to_txn:
+      return k::decode_add_partitions_to_txn_request(body, v) ? 1 : 0;
+    case k::api_key::add_offsets_to_txn:
+      return k::decode_add_offsets_to_txn_request(body, v) ? 1 : 0;
+    case k::api_key::end_txn: return k::decode_end_txn_request(body, v) ? 1 : 0;
+    case k::api_key::txn_offset_commit: return k::decode_txn_offset_commit_request(body, v) ? 1 : 0;
     default: return 0; // No decoder yet: the listener answers unsupported.
   }
 }

@@ -4,7 +4,10 @@
 // codec gains an API, then commit the files:
 //   build/tests/make_fuzz_corpus tests/fuzz/corpus
 
+#include "io/kafka/add_offsets_to_txn.hpp"
+#include "io/kafka/add_partitions_to_txn.hpp"
 #include "io/kafka/api_versions.hpp"
+#include "io/kafka/end_txn.hpp"
 #include "io/kafka/fetch.hpp"
 #include "io/kafka/find_coordinator.hpp"
 #include "io/kafka/heartbeat.hpp"
@@ -19,6 +22,7 @@
 #include "io/kafka/protocol.hpp"
 #include "io/kafka/record_batch_builder.hpp"
 #include "io/kafka/sync_group.hpp"
+#include "io/kafka/txn_offset_commit.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -188,6 +192,38 @@ int main(int argc, char** argv) {
   emit("init_producer_id", k::api_key::init_producer_id, k::init_producer_id_min_version,
        k::init_producer_id_max_version,
        [&](k::wire_writer& w, std::int16_t v) { k::encode_init_producer_id_request(w, init, v); });
+
+  k::add_partitions_to_txn_request add_parts;
+  add_parts.transactional_id = "tx-1";
+  add_parts.producer_id = 7;
+  add_parts.producer_epoch = 1;
+  add_parts.topics = {{"t", {0, 1}}, {"u", {2}}};
+  emit("add_partitions_to_txn", k::api_key::add_partitions_to_txn,
+       k::add_partitions_to_txn_min_version, k::add_partitions_to_txn_max_version,
+       [&](k::wire_writer& w, std::int16_t v) {
+         k::encode_add_partitions_to_txn_request(w, add_parts, v);
+       });
+
+  k::add_offsets_to_txn_request add_offsets{"tx-1", 7, 1, "g"};
+  emit("add_offsets_to_txn", k::api_key::add_offsets_to_txn, k::add_offsets_to_txn_min_version,
+       k::add_offsets_to_txn_max_version, [&](k::wire_writer& w, std::int16_t v) {
+         k::encode_add_offsets_to_txn_request(w, add_offsets, v);
+       });
+
+  k::end_txn_request end{"tx-1", 7, 1, true};
+  emit("end_txn", k::api_key::end_txn, k::end_txn_min_version, k::end_txn_max_version,
+       [&](k::wire_writer& w, std::int16_t v) { k::encode_end_txn_request(w, end, v); });
+
+  k::txn_offset_commit_request txn_commit;
+  txn_commit.transactional_id = "tx-1";
+  txn_commit.group_id = "g";
+  txn_commit.producer_id = 7;
+  txn_commit.producer_epoch = 1;
+  txn_commit.topics = {{"t", {{0, 10, 2, std::string_view{"meta"}}, {1, 11, -1, std::nullopt}}}};
+  emit("txn_offset_commit", k::api_key::txn_offset_commit, k::txn_offset_commit_min_version,
+       k::txn_offset_commit_max_version, [&](k::wire_writer& w, std::int16_t v) {
+         k::encode_txn_offset_commit_request(w, txn_commit, v);
+       });
 
   // Two pipelined frames in one read.
   auto pipelined = frame(k::api_key::api_versions, 3, [&](k::wire_writer& w, std::int16_t v) {
