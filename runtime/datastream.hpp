@@ -16,6 +16,7 @@
 
 #include "runtime/call_traits.hpp"
 #include "runtime/config.hpp"
+#include "runtime/kafka_links.hpp"
 #include "runtime/keyed_stages.hpp"
 #include "runtime/node_impls.hpp"
 #include "runtime/plan.hpp"
@@ -71,6 +72,27 @@ public:
   void set_topic_client(std::shared_ptr<topic_client> client) { topics_ = std::move(client); }
   const std::shared_ptr<topic_client>& topics() const noexcept { return topics_; }
 
+  /// A parallel source over the partitions of `topics` of an external Kafka
+  /// cluster, read with the client properties given (passed through to
+  /// librdkafka). Instance i of n owns the k-th partition of all topics'
+  /// partitions (topics in the order given) when k % n == i, assigned
+  /// explicitly (no consumer group), from its log start unless
+  /// options.from_beginning is false. Emits deserialize(const
+  /// kafka_message&); event time per `strategy`, else the record timestamp;
+  /// watermarks per partition (see kafka_links.hpp). Unbounded unless
+  /// options.bounded. Needs set_kafka_connector(); a property librdkafka
+  /// rejects throws std::invalid_argument here, naming it.
+  template <class T, class F>
+  data_stream<T> from_kafka(kafka_properties properties, std::vector<std::string> topics, F deserialize,
+                            kafka_read_options options = {},
+                            watermark_strategy<T> strategy = watermark_strategy<T>::no_watermarks());
+
+  /// The Kafka client that from_kafka() and to_kafka() use. runtime/ knows
+  /// only the interface; io/kafka_connect/librdkafka_connector.hpp makes
+  /// the librdkafka one (make_librdkafka_connector()).
+  void set_kafka_connector(std::shared_ptr<kafka_connector> connector) { kafka_ = std::move(connector); }
+  const std::shared_ptr<kafka_connector>& kafka() const noexcept { return kafka_; }
+
   job_config& config() noexcept {
     return cfg_;
   }
@@ -107,6 +129,7 @@ protected:
   job_config cfg_;
   std::shared_ptr<job_graph> graph_;
   std::shared_ptr<topic_client> topics_;
+  std::shared_ptr<kafka_connector> kafka_;
 };
 
 /// Handle on a sink node, to name it or set its parallelism.
@@ -320,6 +343,31 @@ public:
     });
   }
 
+  /// Writes every record to `topic` of an external Kafka cluster as
+  /// (key_fn(rec), serialize(rec)), both std::string, through a librdkafka
+  /// producer configured with `properties` as given (idempotent and
+  /// murmur2-partitioned unless they say otherwise). At end of input the
+  /// sink waits for every delivery report; a fatal producer error or a
+  /// failed delivery fails the job naming topic, partition and error.
+  /// Needs env.set_kafka_connector(). At-least-once: a restarted job sends
+  /// again.
+  template <class Ser, class KeyFn>
+  sink_handle to_kafka(kafka_properties properties, std::string topic, Ser serialize, KeyFn key_fn) const {
+    static_assert(std::is_invocable_r_v<std::string, Ser&, const T&>,
+                  "rivulet: to_kafka(properties, topic, serialize, key_fn) needs serialize callable as "
+                  "std::string(const T&)");
+    static_assert(std::is_invocable_r_v<std::string, KeyFn&, const T&>,
+                  "rivulet: to_kafka(properties, topic, serialize, key_fn) needs key_fn callable as "
+                  "std::string(const T&)");
+    auto connector = env_->kafka();
+    if (!connector)
+      throw std::logic_error("rivulet: to_kafka('" + topic + "') needs env.set_kafka_connector(...) first");
+    connector->check_properties(properties);
+    return add_sink("to_kafka " + topic, [connector, properties, topic, serialize, key_fn](const instance_info& who) {
+      return std::make_unique<kafka_sink<T, Ser, KeyFn>>(who, connector, properties, topic, serialize, key_fn);
+    });
+  }
+
   /// Calls fn(const T&) for every record. With parallelism above one, fn
   /// runs concurrently on several threads (one copy per instance).
   template <class F>
@@ -358,7 +406,7 @@ public:
 
 private:
   template <class MakeSink>
-  sink_handle add_sink(const char* name, MakeSink make_sink, std::function<void()> on_reset = {}) const {
+  sink_handle add_sink(std::string name, MakeSink make_sink, std::function<void()> on_reset = {}) const {
     logical_node n;
     n.kind = node_kind::sink;
     n.name = name;
@@ -444,6 +492,30 @@ data_stream<T> stream_environment::from_topic(std::string topic, F deserialize, 
   n.impl = make_source_node<T>([client = topics_, topic, options, deserialize](
                                  const instance_info& who, collector<T>* down, const job_config&) {
     return std::make_unique<topic_source<T, F>>(who, down, client, topic, options, deserialize);
+  });
+  return data_stream<T>(this, add_node(std::move(n)));
+}
+
+template <class T, class F>
+data_stream<T> stream_environment::from_kafka(kafka_properties properties, std::vector<std::string> topics,
+                                              F deserialize, kafka_read_options options,
+                                              watermark_strategy<T> strategy) {
+  static_assert(std::is_invocable_r_v<T, F&, const kafka_message&>,
+                "rivulet: from_kafka<T>(properties, topics, fn) needs fn callable as T fn(const rivulet::kafka_message&)");
+  if (!kafka_)
+    throw std::logic_error("rivulet: from_kafka needs env.set_kafka_connector(...) first");
+  if (topics.empty())
+    throw std::invalid_argument("rivulet: from_kafka needs at least one topic");
+  kafka_->check_properties(properties);
+  logical_node n;
+  n.kind = node_kind::source;
+  n.name = "from_kafka";
+  for (auto& t : topics)
+    n.name += " " + t;
+  n.impl = make_source_node<T>([connector = kafka_, properties, topics, options, strategy, deserialize](
+                                 const instance_info& who, collector<T>* down, const job_config&) {
+    return std::make_unique<kafka_source<T, F>>(who, down, connector, properties, topics, options, strategy,
+                                                deserialize);
   });
   return data_stream<T>(this, add_node(std::move(n)));
 }
