@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <variant>
 
 #include <caf/all.hpp>
 
+#include "actors/coordinator_records.hpp"
 #include "actors/type_ids.hpp"
 #include "io/kafka/record_batch.hpp"
 #include "io/kafka/record_batch_builder.hpp"
+#include "runtime/group/txn_coordinator.hpp"
 #include "runtime/log.hpp"
 
 namespace rivulet::actors {
@@ -77,24 +80,6 @@ offset_commit_reply commit_error(const offset_commit_request& req, error_code e)
   return m;
 }
 
-/// The commit records as one uncompressed record batch v2 (base offset 0:
-/// the partition assigns offsets), or why they do not fit in one.
-io::result<std::string> encode_commit_batch(const std::vector<group::coordinator_record>& records,
-                                            std::int64_t timestamp_ms) {
-  io::kafka::record_batch_builder b;
-  for (const auto& r : records) {
-    std::optional<io::kafka::bytes_view> value;
-    if (r.value)
-      value = io::kafka::bytes_view(*r.value);
-    if (auto st = b.append(timestamp_ms, io::kafka::bytes_view(r.key), value); !st)
-      return st;
-  }
-  auto built = b.build(0);
-  if (!built)
-    return built.error();
-  return std::string(built->begin(), built->end());
-}
-
 // -- the actor ----------------------------------------------------------------
 
 /// An OffsetCommit waiting for its batch to be acknowledged.
@@ -122,6 +107,9 @@ struct coordinator_state {
   std::map<std::string, std::deque<caf::typed_response_promise<sync_group_reply>>> syncs;
   std::map<std::uint64_t, pending_commit> commits;
   std::uint64_t next_commit = 0;
+  /// Durable transactional offsets (TxnOffsetCommit) per producer id,
+  /// waiting for their transaction to end.
+  std::map<std::int64_t, std::map<group::topic_partition, group::committed_offset>> txn_pending;
 };
 
 using coordinator_t = caf::stateful_actor<coordinator_state>;
@@ -193,49 +181,113 @@ void go_dead(coordinator_t* self, const std::string& why) {
 
 // -- load ---------------------------------------------------------------------
 
+/// Applies a durable transactional offset record (type 3 or 4) of this
+/// group; false for any other record.
+bool replay_txn_offsets(coordinator_t* self, const group::coordinator_record& cr) {
+  auto& st = self->state;
+  if (auto pending = group::decode_txn_offset_record(cr); pending.ok()) {
+    if (pending.value->group_id == st.cfg.group_id)
+      st.txn_pending[pending.value->producer_id][pending.value->tp] = pending.value->value;
+    return true;
+  }
+  auto end = group::decode_txn_offsets_end_record(cr);
+  if (!end.ok())
+    return false;
+  if (end.value->group_id != st.cfg.group_id)
+    return true;
+  auto it = st.txn_pending.find(end.value->producer_id);
+  if (it == st.txn_pending.end())
+    return true;
+  if (end.value->commit)
+    for (const auto& [tp, value] : it->second)
+      st.coord->replay(group::encode_offset_record(st.cfg.group_id, tp, value));
+  st.txn_pending.erase(it);
+  return true;
+}
+
+/// Writes `records` with acks=all; calls done(NONE) once they are durable
+/// (after replaying them), else done with the error to answer.
+void write_records(coordinator_t* self, std::vector<group::coordinator_record> records,
+                   std::function<void(error_code)> done) {
+  auto& st = self->state;
+  auto batch = encode_coordinator_batch(records, wall_ms());
+  if (!batch) {
+    RIVULET_LOG(log_level::warn, "group", st.where << ": cannot encode records: " << batch.error().to_string());
+    return done(error_code::unknown_server_error);
+  }
+  self->request(st.cfg.offsets_partition, st.cfg.request_timeout, produce_request{std::move(*batch), -1})
+    .then(
+      [self, records, done](const produce_reply& r) {
+        if (!r.ok) {
+          RIVULET_LOG(log_level::warn, "group", self->state.where << ": write refused: " << r.error);
+          return done(error_code::not_coordinator);
+        }
+        for (const auto& rec : records)
+          replay_txn_offsets(self, rec);
+        done(error_code::none);
+      },
+      [done](const caf::error& e) {
+        done(e == caf::sec::request_timeout ? error_code::request_timed_out : error_code::not_coordinator);
+      });
+}
+
+/// TxnOffsetCommit: the offsets are written as pending records of the
+/// producer; they count as committed once its transaction commits.
+caf::result<offset_commit_reply> txn_commit(coordinator_t* self, const offset_commit_request& req) {
+  auto& st = self->state;
+  if (auto e = gate(self, req.group_id); e != error_code::none)
+    return commit_error(req, e);
+  std::vector<group::coordinator_record> records;
+  for (const auto& o : req.offsets) {
+    group::txn_offset_record r;
+    r.group_id = req.group_id;
+    r.producer_id = req.producer_id;
+    r.tp = {o.topic, o.partition};
+    r.value.offset = o.offset;
+    if (o.has_metadata)
+      r.value.metadata = o.metadata;
+    r.value.commit_time_ms = wall_ms();
+    records.push_back(group::encode_txn_offset_record(r));
+  }
+  if (records.empty())
+    return offset_commit_reply{};
+  auto promise = self->make_response_promise<offset_commit_reply>();
+  write_records(self, std::move(records), [promise, req](error_code e) mutable {
+    promise.deliver(commit_error(req, e));
+  });
+  return promise;
+}
+
+caf::result<txn_reply> end_txn_offsets(coordinator_t* self, const txn_offsets_end& req) {
+  auto& st = self->state;
+  if (auto e = gate(self, req.group_id); e != error_code::none)
+    return txn_reply{wire_value(e)};
+  if (st.txn_pending.count(req.producer_id) == 0)
+    return txn_reply{};
+  auto promise = self->make_response_promise<txn_reply>();
+  write_records(self, {group::encode_txn_offsets_end_record({req.group_id, req.producer_id, req.commit})},
+                [promise](error_code e) mutable { promise.deliver(txn_reply{wire_value(e)}); });
+  return promise;
+}
+
 /// Replays the offset records of this group in `batches` (a fetch reply's
 /// bytes); returns the offset after the last batch, or an error text.
 std::variant<std::int64_t, std::string> replay_batches(coordinator_t* self, const std::string& batches,
                                                        std::int64_t from) {
   auto& st = self->state;
-  io::kafka::bytes_view bytes(reinterpret_cast<const std::uint8_t*>(batches.data()), batches.size());
-  auto split = io::kafka::split_batches(bytes);
-  if (split.tail == io::kafka::batch_split::tail_kind::invalid)
-    return "offsets partition holds an invalid batch at offset " + std::to_string(from) + ": "
-           + split.tail_error.to_string();
-  std::int64_t next = from;
-  for (const auto& batch : split.batches) {
-    const auto& h = batch.header();
-    if (h.last_offset() < from || h.is_control()) { // raft no-ops are control batches
-      next = std::max(next, h.last_offset() + 1);
-      continue;
+  return for_each_coordinator_record(batches, from, st.load_target, [&](const group::coordinator_record& cr) {
+    // Several groups share the partition: another group's record, or a
+    // record type this version does not know, is not ours to apply.
+    if (replay_txn_offsets(self, cr))
+      return;
+    auto decoded = group::decode_offset_record(cr);
+    if (!decoded.ok() || decoded.value->group_id != st.cfg.group_id) {
+      ++st.skipped;
+      return;
     }
-    auto records = batch.records();
-    if (!records)
-      return "offsets batch at " + std::to_string(h.base_offset) + ": " + records.error().to_string();
-    for (const auto& rec : *records) {
-      if (rec.offset < from || !rec.key) {
-        ++st.skipped;
-        continue;
-      }
-      group::coordinator_record cr{rec.key->to_vector(), std::nullopt};
-      if (rec.value)
-        cr.value = rec.value->to_vector();
-      // Several groups share the partition: another group's record, or a
-      // record type this version does not know, is not ours to apply.
-      auto decoded = group::decode_offset_record(cr);
-      if (!decoded.ok() || decoded.value->group_id != st.cfg.group_id) {
-        ++st.skipped;
-        continue;
-      }
-      st.coord->replay(cr);
-      ++st.replayed;
-    }
-    next = std::max(next, h.last_offset() + 1);
-  }
-  if (next == from && from < st.load_target)
-    return "fetch at offset " + std::to_string(from) + " returned no whole batch";
-  return next;
+    st.coord->replay(cr);
+    ++st.replayed;
+  });
 }
 
 void tick(coordinator_t* self);
@@ -327,7 +379,7 @@ caf::result<offset_commit_reply> commit(coordinator_t* self, const offset_commit
     reply.partitions.push_back({tp.topic, tp.partition, wire_value(e)});
   if (res.records.empty())
     return reply;
-  auto batch = encode_commit_batch(res.records, wall_ms());
+  auto batch = encode_coordinator_batch(res.records, wall_ms());
   if (!batch) {
     RIVULET_LOG(log_level::warn, "group", st.where << ": cannot encode commit: " << batch.error().to_string());
     for (auto& pe : reply.partitions)
@@ -446,7 +498,10 @@ caf::behavior coordinator(coordinator_t* self, group_coordinator_config cfg) {
       drain(self);
       return {wire_value(e)};
     },
-    [self](const offset_commit_request& req) { return commit(self, req); },
+    [self](const offset_commit_request& req) {
+      return req.producer_id >= 0 ? txn_commit(self, req) : commit(self, req);
+    },
+    [self](const txn_offsets_end& req) { return end_txn_offsets(self, req); },
     [self](const offset_fetch_request& req) { return fetch_offsets(self, req); },
   };
 }

@@ -113,11 +113,16 @@ struct offset_commit_partition {
 
 /// OffsetCommit. generation -1 with an empty member id is a consumer with
 /// manual assignment (or an admin), accepted only while the group is Empty.
+///
+/// With producer_id >= 0 it is Kafka's TxnOffsetCommit: the offsets stay
+/// pending for that producer until its transaction ends (txn_offsets_end).
 struct offset_commit_request {
   std::string group_id;
   std::string member_id;
   std::int32_t generation = -1;
   std::vector<offset_commit_partition> offsets;
+  std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
 };
 
 /// The outcome for one partition of an OffsetCommit.
@@ -220,7 +225,8 @@ typename Inspector::result_type inspect(Inspector& f, offset_commit_partition& x
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, offset_commit_request& x) {
-  return f(caf::meta::type_name("offset_commit_request"), x.group_id, x.member_id, x.generation, x.offsets);
+  return f(caf::meta::type_name("offset_commit_request"), x.group_id, x.member_id, x.generation, x.offsets,
+           x.producer_id, x.producer_epoch);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, partition_error& x) {
@@ -246,6 +252,82 @@ typename Inspector::result_type inspect(Inspector& f, offset_fetch_partition& x)
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, offset_fetch_reply& x) {
   return f(caf::meta::type_name("offset_fetch_reply"), x.error_code, x.partitions);
+}
+
+// -- transactions (actors/txn_coordinator_actor.hpp) ---------------------------
+
+/// InitProducerId with a transactional id. Reply: NONE with the producer id
+/// and epoch, or a Kafka error code (CONCURRENT_TRANSACTIONS: retry).
+struct init_producer_id_request {
+  std::string transactional_id;
+  std::int32_t timeout_ms = 60000;
+};
+
+struct init_producer_id_reply {
+  std::int16_t error_code = 0;
+  std::int64_t producer_id = -1;
+  std::int16_t epoch = -1;
+};
+
+/// AddPartitionsToTxn (topics[i], partitions[i] pairs) or, with a non-empty
+/// group, AddOffsetsToTxn. One error code for the whole request.
+struct add_to_txn_request {
+  std::string transactional_id;
+  std::int64_t producer_id = -1;
+  std::int16_t epoch = -1;
+  std::vector<std::string> topics;
+  std::vector<std::int32_t> partitions;
+  std::string group;
+};
+
+/// EndTxn. Answered once the markers are written and the transaction is
+/// complete, so a read_committed consumer sees a committed transaction as
+/// soon as commit returns.
+struct end_txn_request {
+  std::string transactional_id;
+  std::int64_t producer_id = -1;
+  std::int16_t epoch = -1;
+  bool commit = false;
+};
+
+/// The reply of add_to_txn_request, end_txn_request and txn_offsets_end.
+struct txn_reply {
+  std::int16_t error_code = 0;
+};
+
+/// From a transaction coordinator to a group coordinator: the transaction
+/// of `producer_id` ended; its pending offsets become committed (commit)
+/// or are dropped (abort).
+struct txn_offsets_end {
+  std::string group_id;
+  std::int64_t producer_id = -1;
+  bool commit = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, init_producer_id_request& x) {
+  return f(caf::meta::type_name("init_producer_id_request"), x.transactional_id, x.timeout_ms);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, init_producer_id_reply& x) {
+  return f(caf::meta::type_name("init_producer_id_reply"), x.error_code, x.producer_id, x.epoch);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, add_to_txn_request& x) {
+  return f(caf::meta::type_name("add_to_txn_request"), x.transactional_id, x.producer_id, x.epoch, x.topics,
+           x.partitions, x.group);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, end_txn_request& x) {
+  return f(caf::meta::type_name("end_txn_request"), x.transactional_id, x.producer_id, x.epoch, x.commit);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, txn_reply& x) {
+  return f(caf::meta::type_name("txn_reply"), x.error_code);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, txn_offsets_end& x) {
+  return f(caf::meta::type_name("txn_offsets_end"), x.group_id, x.producer_id, x.commit);
 }
 
 } // namespace rivulet::actors

@@ -13,6 +13,10 @@
 #include "io/kafka/find_coordinator.hpp"
 #include "io/kafka/heartbeat.hpp"
 #include "io/kafka/init_producer_id.hpp"
+#include "io/kafka/add_offsets_to_txn.hpp"
+#include "io/kafka/add_partitions_to_txn.hpp"
+#include "io/kafka/end_txn.hpp"
+#include "io/kafka/txn_offset_commit.hpp"
 #include "io/kafka/join_group.hpp"
 #include "io/kafka/leave_group.hpp"
 #include "io/kafka/offset_commit.hpp"
@@ -39,9 +43,10 @@ kafka::request_header owned(const kafka::request_header& h) {
 /// Finds the coordinator actor of `group` on this node and calls
 /// on_found(actor), else on_error(Kafka error code).
 template <class OnFound, class OnError>
-void with_coordinator(kafka_request_context& ctx, const std::string& group, OnFound on_found, OnError on_error) {
+void with_coordinator(kafka_request_context& ctx, const std::string& group, OnFound on_found, OnError on_error,
+                      bool transaction = false) {
   auto self_node = ctx.cfg->node_id;
-  ctx.self->request(ctx.node, ctx.cfg->request_timeout, find_coordinator_request{group, 0})
+  ctx.self->request(ctx.node, ctx.cfg->request_timeout, find_coordinator_request{group, 0, transaction})
     .then(
       [=](find_coordinator_reply& r) mutable {
         if (!r.ok)
@@ -65,15 +70,17 @@ void find_coordinator(kafka_request_context& ctx, kafka::request& req) {
   auto answer = [h, deliver](kafka::find_coordinator_response resp) {
     deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_find_coordinator_response(w, resp, h.api_version); }));
   };
-  if (body->key_type != kafka::coordinator_key_group) {
+  if (body->key_type != kafka::coordinator_key_group && body->key_type != 1) {
     kafka::find_coordinator_response resp;
     resp.error_code = invalid_request;
-    resp.error_message = "rivulet has no transaction coordinator yet";
+    resp.error_message = "unknown coordinator key type " + std::to_string(body->key_type);
     answer(resp);
     return;
   }
   auto brokers = ctx.cfg->brokers;
-  ctx.self->request(ctx.node, ctx.cfg->request_timeout, find_coordinator_request{std::string(body->key), 0})
+  bool transaction = body->key_type == 1;
+  ctx.self->request(ctx.node, ctx.cfg->request_timeout,
+                    find_coordinator_request{std::string(body->key), 0, transaction})
     .then(
       [answer, brokers](find_coordinator_reply& r) {
         kafka::find_coordinator_response resp;
@@ -108,7 +115,28 @@ void init_producer_id(kafka_request_context& ctx, kafka::request& req) {
   }
   kafka::init_producer_id_response resp;
   if (body->transactional_id) {
-    resp.error_code = invalid_request;  // no transaction coordinator yet
+    // The transactional id's coordinator allocates id and epoch (fencing
+    // older instances of the same id).
+    auto deliver = ctx.deliver;
+    auto answer = [h, deliver](std::int16_t error, std::int64_t id, std::int16_t epoch) {
+      kafka::init_producer_id_response resp;
+      resp.error_code = error;
+      resp.producer_id = id;
+      resp.producer_epoch = epoch;
+      deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_init_producer_id_response(w, resp, h.api_version); }));
+    };
+    init_producer_id_request ip{std::string(*body->transactional_id), body->transaction_timeout_ms};
+    auto self = ctx.self;
+    auto timeout = ctx.cfg->request_timeout;
+    with_coordinator(
+      ctx, ip.transactional_id,
+      [self, ip, timeout, answer](caf::actor coordinator) {
+        self->request(coordinator, timeout, ip)
+          .then([answer](init_producer_id_reply& r) { answer(r.error_code, r.producer_id, r.epoch); },
+                [answer](caf::error&) { answer(request_timed_out, -1, -1); });
+      },
+      [answer](std::int16_t code) { answer(code, -1, -1); }, true);
+    return;
   } else {
     // Idempotence only: a random 63-bit id, as rivulet's native producer
     // picks (the controller does not hand out id blocks yet), epoch 0.
@@ -404,6 +432,139 @@ void offset_fetch(kafka_request_context& ctx, kafka::request& req) {
     on_error);
 }
 
+/// Sends `msg` to the coordinator of transactional id `id` and answers
+/// with the error code of its txn_reply.
+template <class Message, class Answer>
+void ask_txn_coordinator(kafka_request_context& ctx, const std::string& id, Message msg, Answer answer) {
+  auto self = ctx.self;
+  auto timeout = ctx.cfg->request_timeout;
+  with_coordinator(
+    ctx, id,
+    [self, msg, timeout, answer](caf::actor coordinator) {
+      self->request(coordinator, timeout, msg)
+        .then([answer](txn_reply& r) { answer(r.error_code); }, [answer](caf::error&) { answer(request_timed_out); });
+    },
+    answer, true);
+}
+
+void add_partitions_to_txn(kafka_request_context& ctx, kafka::request& req) {
+  auto h = owned(req.header);
+  auto body = kafka::decode_add_partitions_to_txn_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("AddPartitionsToTxn v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  add_to_txn_request add{std::string(body->transactional_id), body->producer_id, body->producer_epoch, {}, {}, {}};
+  for (auto& t : body->topics)
+    for (auto p : t.partitions) {
+      add.topics.emplace_back(t.name);
+      add.partitions.push_back(p);
+    }
+  auto deliver = ctx.deliver;
+  auto answer = [h, deliver, add](std::int16_t code) {
+    kafka::add_partitions_to_txn_response resp;
+    for (std::size_t i = 0; i < add.topics.size(); ++i) {
+      if (resp.results.empty() || resp.results.back().name != add.topics[i])
+        resp.results.push_back({add.topics[i], {}});
+      resp.results.back().results.push_back({add.partitions[i], code});
+    }
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_add_partitions_to_txn_response(w, resp, h.api_version); }));
+  };
+  ask_txn_coordinator(ctx, add.transactional_id, add, answer);
+}
+
+void add_offsets_to_txn(kafka_request_context& ctx, kafka::request& req) {
+  auto h = owned(req.header);
+  auto body = kafka::decode_add_offsets_to_txn_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("AddOffsetsToTxn v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  add_to_txn_request add{std::string(body->transactional_id), body->producer_id, body->producer_epoch, {}, {},
+                         std::string(body->group_id)};
+  auto deliver = ctx.deliver;
+  auto answer = [h, deliver](std::int16_t code) {
+    kafka::add_offsets_to_txn_response resp;
+    resp.error_code = code;
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_add_offsets_to_txn_response(w, resp, h.api_version); }));
+  };
+  if (add.group.empty()) {
+    answer(invalid_request);
+    return;
+  }
+  ask_txn_coordinator(ctx, add.transactional_id, add, answer);
+}
+
+void end_txn(kafka_request_context& ctx, kafka::request& req) {
+  auto h = owned(req.header);
+  auto body = kafka::decode_end_txn_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("EndTxn v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  end_txn_request end{std::string(body->transactional_id), body->producer_id, body->producer_epoch, body->committed};
+  auto deliver = ctx.deliver;
+  auto answer = [h, deliver](std::int16_t code) {
+    kafka::end_txn_response resp;
+    resp.error_code = code;
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_end_txn_response(w, resp, h.api_version); }));
+  };
+  ask_txn_coordinator(ctx, end.transactional_id, end, answer);
+}
+
+void txn_offset_commit(kafka_request_context& ctx, kafka::request& req) {
+  auto h = owned(req.header);
+  auto body = kafka::decode_txn_offset_commit_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("TxnOffsetCommit v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  offset_commit_request oc;
+  oc.group_id = std::string(body->group_id);
+  oc.producer_id = body->producer_id;
+  oc.producer_epoch = body->producer_epoch;
+  for (auto& t : body->topics)
+    for (auto& p : t.partitions) {
+      offset_commit_partition cp;
+      cp.topic = std::string(t.name);
+      cp.partition = p.partition_index;
+      cp.offset = p.committed_offset;
+      if (p.committed_metadata) {
+        cp.has_metadata = true;
+        cp.metadata = std::string(*p.committed_metadata);
+      }
+      oc.offsets.push_back(std::move(cp));
+    }
+  auto deliver = ctx.deliver;
+  auto answer = [h, deliver, oc](const std::vector<std::int16_t>& codes) {
+    kafka::txn_offset_commit_response resp;
+    for (std::size_t i = 0; i < oc.offsets.size(); ++i) {
+      auto& o = oc.offsets[i];
+      if (resp.topics.empty() || resp.topics.back().name != o.topic)
+        resp.topics.push_back({o.topic, {}});
+      resp.topics.back().partitions.push_back({o.partition, i < codes.size() ? codes[i] : std::int16_t{-1}});
+    }
+    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_txn_offset_commit_response(w, resp, h.api_version); }));
+  };
+  auto all = [answer, n = oc.offsets.size()](std::int16_t code) { answer(std::vector<std::int16_t>(n, code)); };
+  auto self = ctx.self;
+  auto timeout = ctx.cfg->request_timeout;
+  with_coordinator(
+    ctx, oc.group_id,
+    [self, oc, timeout, answer, all](caf::actor coordinator) {
+      self->request(coordinator, timeout, oc)
+        .then(
+          [answer](offset_commit_reply& r) {
+            std::vector<std::int16_t> codes;
+            for (auto& p : r.partitions)
+              codes.push_back(p.error_code);
+            answer(codes);
+          },
+          [all](caf::error&) { all(request_timed_out); });
+    },
+    all);
+}
+
 } // namespace
 
 bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request& req) {
@@ -416,6 +577,10 @@ bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request
     case kafka::api_key::leave_group: leave_group(ctx, req); return true;
     case kafka::api_key::offset_commit: offset_commit(ctx, req); return true;
     case kafka::api_key::offset_fetch: offset_fetch(ctx, req); return true;
+    case kafka::api_key::add_partitions_to_txn: add_partitions_to_txn(ctx, req); return true;
+    case kafka::api_key::add_offsets_to_txn: add_offsets_to_txn(ctx, req); return true;
+    case kafka::api_key::end_txn: end_txn(ctx, req); return true;
+    case kafka::api_key::txn_offset_commit: txn_offset_commit(ctx, req); return true;
     default: return false;
   }
 }

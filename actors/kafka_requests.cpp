@@ -12,6 +12,10 @@
 #include "io/kafka/create_topics.hpp"
 #include "io/kafka/delete_topics.hpp"
 #include "io/kafka/fetch.hpp"
+#include "io/kafka/add_offsets_to_txn.hpp"
+#include "io/kafka/add_partitions_to_txn.hpp"
+#include "io/kafka/end_txn.hpp"
+#include "io/kafka/txn_offset_commit.hpp"
 #include "io/kafka/find_coordinator.hpp"
 #include "io/kafka/heartbeat.hpp"
 #include "io/kafka/init_producer_id.hpp"
@@ -49,6 +53,11 @@ std::vector<kafka::api_version_range> supported_apis() {
     {kafka::api_key::offset_fetch, kafka::offset_fetch_min_version, kafka::offset_fetch_max_version},
     {kafka::api_key::create_topics, kafka::create_topics_min_version, kafka::create_topics_max_version},
     {kafka::api_key::delete_topics, kafka::delete_topics_min_version, kafka::delete_topics_max_version},
+    {kafka::api_key::add_partitions_to_txn, kafka::add_partitions_to_txn_min_version,
+     kafka::add_partitions_to_txn_max_version},
+    {kafka::api_key::add_offsets_to_txn, kafka::add_offsets_to_txn_min_version, kafka::add_offsets_to_txn_max_version},
+    {kafka::api_key::end_txn, kafka::end_txn_min_version, kafka::end_txn_max_version},
+    {kafka::api_key::txn_offset_commit, kafka::txn_offset_commit_min_version, kafka::txn_offset_commit_max_version},
   };
 }
 
@@ -246,7 +255,7 @@ void produce(kafka_request_context& ctx, kafka::request& req) {
 /// calls `done`.
 void fetch_round(kafka_request_context& ctx, const std::shared_ptr<gathered<kafka::fetch_partition_response>>& state,
                  const std::vector<std::pair<std::int64_t, std::int32_t>>& offsets, std::int32_t max_wait_ms,
-                 std::function<void()> done) {
+                 bool read_committed, std::function<void()> done) {
   state->left = state->items.size();
   for (std::size_t idx = 0; idx < state->items.size(); ++idx) {
     topic_fetch tf;
@@ -255,14 +264,20 @@ void fetch_round(kafka_request_context& ctx, const std::shared_ptr<gathered<kafk
     tf.req.offset = offsets[idx].first;
     tf.req.max_bytes = std::max(offsets[idx].second, 1);
     tf.req.max_wait_ms = max_wait_ms;
+    tf.req.read_committed = read_committed;
     ctx.self->request(ctx.node, ctx.cfg->request_timeout + std::chrono::milliseconds(max_wait_ms), std::move(tf))
       .then(
-        [state, idx, done](fetch_reply& r) {
+        [state, idx, done, read_committed](fetch_reply& r) {
           auto& it = state->items[idx];
           auto& a = it.answer;
           a.high_watermark = r.high_watermark;
-          a.last_stable_offset = r.high_watermark;
+          a.last_stable_offset = r.last_stable_offset;
           a.log_start_offset = r.log_start;
+          if (read_committed) {
+            a.aborted_transactions.emplace();
+            for (std::size_t i = 0; i + 1 < r.aborted.size(); i += 2)
+              a.aborted_transactions->push_back({r.aborted[i], r.aborted[i + 1]});
+          }
           if (r.ok) {
             a.error_code = 0;
             it.data = std::move(r.batches);
@@ -315,7 +330,8 @@ void fetch(kafka_request_context& ctx, kafka::request& req) {
   // wait, once more as a long poll (each partition parks at its leader).
   auto ctx_copy = ctx;
   auto max_wait = body->max_wait_ms;
-  fetch_round(ctx, state, offsets, 0, [ctx_copy, state, offsets, max_wait, finish]() mutable {
+  bool read_committed = body->isolation_level == 1;
+  fetch_round(ctx, state, offsets, 0, read_committed, [ctx_copy, state, offsets, max_wait, read_committed, finish]() mutable {
     bool any = false;
     for (auto& it : state->items)
       any = any || !it.data.empty() || it.answer.error_code != 0;
@@ -323,7 +339,7 @@ void fetch(kafka_request_context& ctx, kafka::request& req) {
       finish();
       return;
     }
-    fetch_round(ctx_copy, state, offsets, max_wait, finish);
+    fetch_round(ctx_copy, state, offsets, max_wait, read_committed, finish);
   });
 }
 
@@ -346,6 +362,8 @@ void list_offsets(kafka_request_context& ctx, kafka::request& req) {
       timestamps.push_back(p.timestamp);
     }
   state->left = state->items.size();
+  // v2+: read_committed clients see the last stable offset as the end.
+  bool read_committed = body->isolation_level == 1;
   auto deliver = ctx.deliver;
   auto finish = [state, header, deliver] {
     kafka::list_offsets_response resp;
@@ -360,30 +378,38 @@ void list_offsets(kafka_request_context& ctx, kafka::request& req) {
   }
   for (std::size_t idx = 0; idx < state->items.size(); ++idx) {
     auto ts = timestamps[idx];
-    if (ts != kafka::list_offsets_latest && ts != kafka::list_offsets_earliest) {
-      // Lookup by timestamp needs the time index through the replica: not
-      // served yet (docs/kafka-compatibility.md).
-      state->items[idx].answer.error_code = 42;  // INVALID_REQUEST
+    bool by_time = ts != kafka::list_offsets_latest && ts != kafka::list_offsets_earliest;
+    if (by_time && ts < 0) {
+      state->items[idx].answer.error_code = 42;  // INVALID_REQUEST: -3 (max timestamp) and others
       if (--state->left == 0)
         finish();
       continue;
     }
     // A fetch past any offset returns no data but the high watermark and
-    // the log start.
+    // the log start; a timestamp lookup returns the offset found.
     topic_fetch tf;
     tf.topic = state->items[idx].topic;
     tf.partition = state->items[idx].answer.partition_index;
     tf.req.offset = std::numeric_limits<std::int64_t>::max();
     tf.req.max_bytes = 1;
+    tf.req.lookup_timestamp = by_time;
+    tf.req.timestamp = ts;
     ctx.self->request(ctx.node, ctx.cfg->request_timeout, std::move(tf))
       .then(
-        [state, idx, ts, finish](fetch_reply& r) {
+        [state, idx, ts, finish, read_committed](fetch_reply& r) {
           auto& a = state->items[idx].answer;
           if (!r.ok) {
             a.error_code = error_code_of(r.error);
           } else {
-            a.offset = ts == kafka::list_offsets_latest ? r.high_watermark : r.log_start;
-            a.timestamp = -1;
+            auto latest = read_committed ? r.last_stable_offset : r.high_watermark;
+            if (ts == kafka::list_offsets_latest || ts == kafka::list_offsets_earliest) {
+              a.offset = ts == kafka::list_offsets_latest ? latest : r.log_start;
+              a.timestamp = -1;
+            } else {
+              // No record at or after the time: offset -1, as Kafka answers.
+              a.offset = r.found_offset;
+              a.timestamp = r.found_timestamp;
+            }
           }
           if (--state->left == 0)
             finish();

@@ -307,6 +307,21 @@ caf::behavior node(node_t* self, node_actor_config cfg) {
       std::string error;
       std::int64_t leader = 0;
       auto* r = route(self, req.topic, req.partition, error, leader);
+      if (req.req.marker && req.hops == 0) {
+        // A transaction coordinator's marker: its node forwards it to the
+        // leader's node (a local follower would refuse it).
+        auto* topic = self->state.table->find(req.topic);
+        if (topic && req.partition >= 0 && static_cast<std::size_t>(req.partition) < topic->partitions.size()) {
+          auto v = self->state.views.find(topic->partitions[static_cast<std::size_t>(req.partition)].group);
+          if (v != self->state.views.end() && v->second.leader != 0)
+            leader = v->second.leader;
+        }
+        auto peer = self->state.peers.find(leader);
+        if (leader != self_id(self) && peer != self->state.peers.end()) {
+          ++req.hops;
+          return self->delegate(peer->second, std::move(req));
+        }
+      }
       if (!r) {
         produce_reply out;
         out.error = error;

@@ -1,6 +1,7 @@
 #include "actors/node_internal.hpp"
 
 #include "actors/group_coordinator_actor.hpp"
+#include "actors/txn_coordinator_actor.hpp"
 #include "runtime/log.hpp"
 #include "runtime/partitioner.hpp"
 
@@ -98,7 +99,8 @@ static find_coordinator_reply coordinator_error(std::string text, std::int64_t n
 caf::result<find_coordinator_reply> find_coordinator(node_t* self, find_coordinator_request req) {
   auto& st = self->state;
   if (req.group.empty())
-    return coordinator_error(st.where + ": a consumer group needs a non-empty id");
+    return coordinator_error(st.where + (req.transaction ? ": a transactional id must not be empty"
+                                                         : ": a consumer group needs a non-empty id"));
   auto* topic = st.table->find(offsets_topic);
   if (!topic) {
     // First use: create the offsets topic; the client retries.
@@ -138,8 +140,23 @@ caf::result<find_coordinator_reply> find_coordinator(node_t* self, find_coordina
     return coordinator_error(st.where + ": " + offsets_topic + "-" + std::to_string(p)
                                + " leader is not ready yet; retry",
                              leader);
-  auto it = st.coordinators.find(req.group);
-  if (it == st.coordinators.end()) {
+  // Groups and transactional ids share the map (and the partition hash,
+  // as in Kafka); the key says which one.
+  auto key = (req.transaction ? "txn/" : "group/") + req.group;
+  auto it = st.coordinators.find(key);
+  if (it == st.coordinators.end() && req.transaction) {
+    txn_coordinator_config tc;
+    tc.transactional_id = req.group;
+    tc.state_partition = local->second.handle;
+    tc.node = self;
+    tc.coordinator_epoch = static_cast<std::int32_t>(v->second.term);
+    tc.request_timeout = st.cfg.node.request_timeout;
+    auto h = spawn_txn_coordinator(self->system(), tc);
+    self->monitor(h);
+    it = st.coordinators.emplace(key, std::make_pair(h, group)).first;
+    RIVULET_LOG(log_level::info, "node", st.where << ": coordinating transactional id '" << req.group << "' on "
+                                                  << offsets_topic << "-" << p);
+  } else if (it == st.coordinators.end()) {
     group_coordinator_config gc;
     gc.group_id = req.group;
     gc.group = st.cfg.groups;
@@ -151,7 +168,7 @@ caf::result<find_coordinator_reply> find_coordinator(node_t* self, find_coordina
     gc.request_timeout = st.cfg.node.request_timeout;
     auto h = spawn_group_coordinator(self->system(), gc);
     self->monitor(h);
-    it = st.coordinators.emplace(req.group, std::make_pair(h, group)).first;
+    it = st.coordinators.emplace(key, std::make_pair(h, group)).first;
     RIVULET_LOG(log_level::info, "node", st.where << ": coordinating consumer group '" << req.group << "' on "
                                                   << offsets_topic << "-" << p);
   }

@@ -139,10 +139,12 @@ struct metadata_reply {
 
 /// Produce to partition `partition` of `topic` on the receiving node, which
 /// must host the partition's leader (else not_leader with a hint).
+/// Transaction markers (req.marker) are forwarded once to the leader's node.
 struct topic_produce {
   std::string topic;
   std::int32_t partition = 0;
   produce_request req;
+  std::int32_t hops = 0;
 };
 
 struct topic_fetch {
@@ -154,9 +156,11 @@ struct topic_fetch {
 /// Which actor coordinates consumer group `group` (Kafka's FindCoordinator).
 /// Any node answers: the coordinator lives on the node leading the
 /// partition of the internal offsets topic that the group hashes to.
+/// `group` is a consumer group id, or with `transaction` a transactional id.
 struct find_coordinator_request {
   std::string group;
   std::int32_t hops = 0;
+  bool transaction = false;
 };
 
 struct find_coordinator_reply {
@@ -168,7 +172,7 @@ struct find_coordinator_reply {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, find_coordinator_request& x) {
-  return f(caf::meta::type_name("find_coordinator_request"), x.group, x.hops);
+  return f(caf::meta::type_name("find_coordinator_request"), x.group, x.hops, x.transaction);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, find_coordinator_reply& x) {
@@ -229,7 +233,7 @@ typename Inspector::result_type inspect(Inspector& f, metadata_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, topic_produce& x) {
-  return f(caf::meta::type_name("topic_produce"), x.topic, x.partition, x.req);
+  return f(caf::meta::type_name("topic_produce"), x.topic, x.partition, x.req, x.hops);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, topic_fetch& x) {

@@ -53,7 +53,22 @@ fetch_reply do_fetch(partition_t* self, const fetch_request& req) {
   fetch_reply r;
   r.high_watermark = rep.high_watermark();
   r.log_start = rep.log_start_offset();
-  auto got = rep.fetch(req.offset, static_cast<std::size_t>(std::max(req.max_bytes, 1)));
+  r.last_stable_offset = rep.last_stable_offset();
+  if (req.lookup_timestamp) {
+    auto found = rep.offset_for_timestamp(req.timestamp);
+    if (!found) {
+      r.error = self->state.where + ": offset for timestamp " + std::to_string(req.timestamp) + ": "
+                + found.error().to_string();
+      return r;
+    }
+    r.ok = true;
+    if (*found) {
+      r.found_offset = (*found)->first;
+      r.found_timestamp = (*found)->second;
+    }
+    return r;
+  }
+  auto got = rep.fetch(req.offset, static_cast<std::size_t>(std::max(req.max_bytes, 1)), req.read_committed);
   if (!got) {
     r.error = self->state.where + ": fetch at offset " + std::to_string(req.offset) + ": "
               + got.error().to_string();
@@ -61,6 +76,14 @@ fetch_reply do_fetch(partition_t* self, const fetch_request& req) {
   }
   r.ok = true;
   r.batches = std::move(*got);
+  if (req.read_committed && !r.batches.empty()) {
+    // Clients drop the aborted transactions' records with this list.
+    auto last = r.last_stable_offset - 1;
+    for (const auto& a : rep.transactions().aborted_between(req.offset, last)) {
+      r.aborted.push_back(a.producer_id);
+      r.aborted.push_back(a.first_offset);
+    }
+  }
   return r;
 }
 
@@ -72,9 +95,10 @@ void answer_parked(partition_t* self, bool expire) {
     return;
   auto now = self->clock().now();
   auto hw = st.replica->high_watermark();
+  auto lso = st.replica->last_stable_offset();
   std::vector<parked_fetch> still;
   for (auto& p : st.parked) {
-    if (p.req.offset < hw || (expire && now >= p.deadline) || !st.replica->is_leader())
+    if (p.req.offset < (p.req.read_committed ? lso : hw) || (expire && now >= p.deadline) || !st.replica->is_leader())
       p.promise.deliver(do_fetch(self, p.req));
     else
       still.push_back(std::move(p));
@@ -180,7 +204,7 @@ caf::behavior partition(partition_t* self, partition_actor_config cfg) {
     [self](produce_request& req) -> caf::result<produce_reply> {
       auto& st = self->state;
       auto& rep = *st.replica;
-      auto res = rep.produce(std::move(req.batch));
+      auto res = rep.produce(std::move(req.batch), req.marker);
       if (!res)
         return failed(st.where + ": " + res.error().to_string(), rep.leader() ? rep.leader()->value : 0);
       if (req.acks == 0) {

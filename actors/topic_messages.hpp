@@ -62,9 +62,13 @@ struct peers_msg {
 
 /// Appends one Kafka v2 batch. acks: 0 = reply at once, 1 = after the
 /// leader persisted it, -1 (all) = after a majority committed it.
+/// With `marker`, the batch is a transaction marker written by a
+/// transaction coordinator (never set for client data; see
+/// state::partition_replica::produce).
 struct produce_request {
   std::string batch;
   std::int16_t acks = -1;
+  bool marker = false;
 };
 
 /// Outcome of a produce: offsets on success; else the error text and, for
@@ -80,10 +84,17 @@ struct produce_reply {
 /// Reads batches from `offset`, below the high watermark.
 /// Long poll: with max_wait_ms > 0 and nothing to return yet, the answer
 /// waits until data commits or the time is up (then it comes back empty).
+/// With `read_committed`, below the last stable offset instead.
+/// With `lookup_timestamp`, no batches: the reply's found_offset and
+/// found_timestamp name the first committed record with a timestamp >=
+/// `timestamp` (ListOffsets by time; -1 when there is none).
 struct fetch_request {
   std::int64_t offset = 0;
   std::int32_t max_bytes = 1 << 20;
   std::int32_t max_wait_ms = 0;
+  bool read_committed = false;
+  bool lookup_timestamp = false;
+  std::int64_t timestamp = 0;
 };
 
 struct fetch_reply {
@@ -93,6 +104,14 @@ struct fetch_reply {
   std::string error;
   /// The replica's log start offset (for offset_out_of_range resets).
   std::int64_t log_start = 0;
+  /// Kafka's last stable offset (= high_watermark with no open transaction).
+  std::int64_t last_stable_offset = 0;
+  /// read_committed only: the aborted transactions overlapping the batches
+  /// returned, as pairs (producer id, first offset), oldest first.
+  std::vector<std::int64_t> aborted;
+  /// lookup_timestamp only.
+  std::int64_t found_offset = -1;
+  std::int64_t found_timestamp = -1;
 };
 
 /// A replica's view of its group: its id, the leader it knows (0 = none),
@@ -114,7 +133,7 @@ typename Inspector::result_type inspect(Inspector& f, peers_msg& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, produce_request& x) {
-  return f(caf::meta::type_name("produce_request"), x.batch, x.acks);
+  return f(caf::meta::type_name("produce_request"), x.batch, x.acks, x.marker);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, produce_reply& x) {
@@ -122,11 +141,13 @@ typename Inspector::result_type inspect(Inspector& f, produce_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_request& x) {
-  return f(caf::meta::type_name("fetch_request"), x.offset, x.max_bytes, x.max_wait_ms);
+  return f(caf::meta::type_name("fetch_request"), x.offset, x.max_bytes, x.max_wait_ms, x.read_committed,
+           x.lookup_timestamp, x.timestamp);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fetch_reply& x) {
-  return f(caf::meta::type_name("fetch_reply"), x.ok, x.batches, x.high_watermark, x.error, x.log_start);
+  return f(caf::meta::type_name("fetch_reply"), x.ok, x.batches, x.high_watermark, x.error, x.log_start,
+           x.last_stable_offset, x.aborted, x.found_offset, x.found_timestamp);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, replica_status& x) {

@@ -20,6 +20,11 @@ const char* to_string(error_code e) noexcept {
     case error_code::rebalance_in_progress: return "REBALANCE_IN_PROGRESS";
     case error_code::invalid_commit_offset_size: return "INVALID_COMMIT_OFFSET_SIZE";
     case error_code::invalid_request: return "INVALID_REQUEST";
+    case error_code::invalid_producer_epoch: return "INVALID_PRODUCER_EPOCH";
+    case error_code::invalid_txn_state: return "INVALID_TXN_STATE";
+    case error_code::invalid_producer_id_mapping: return "INVALID_PRODUCER_ID_MAPPING";
+    case error_code::invalid_transaction_timeout: return "INVALID_TRANSACTION_TIMEOUT";
+    case error_code::concurrent_transactions: return "CONCURRENT_TRANSACTIONS";
     case error_code::non_empty_group: return "NON_EMPTY_GROUP";
     case error_code::group_id_not_found: return "GROUP_ID_NOT_FOUND";
     case error_code::member_id_required: return "MEMBER_ID_REQUIRED";

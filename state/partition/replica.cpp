@@ -294,6 +294,92 @@ std::int64_t partition_replica::log_start_offset() const {
   return storage_->log().log_start_offset();
 }
 
+namespace {
+
+// Kafka's zig-zag varlong at `pos`; nullopt past the end or over 10 bytes.
+std::optional<std::int64_t> read_varlong(std::string_view in, std::size_t& pos) {
+  std::uint64_t raw = 0;
+  for (int shift = 0; shift <= 63; shift += 7) {
+    if (pos >= in.size())
+      return std::nullopt;
+    auto byte = static_cast<std::uint8_t>(in[pos++]);
+    raw |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0)
+      return static_cast<std::int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
+  }
+  return std::nullopt;
+}
+
+std::int64_t read_i64(std::string_view in, std::size_t at) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    v = (v << 8) | static_cast<std::uint8_t>(in[at + i]);
+  return static_cast<std::int64_t>(v);
+}
+
+// The first record of `batch` (uncompressed, header `h`) with a timestamp
+// >= ts: (offset, timestamp); nullopt if the records do not parse.
+std::optional<std::pair<std::int64_t, std::int64_t>> first_record_at_or_after(const batch_header& h,
+                                                                             std::string_view batch,
+                                                                             std::int64_t ts) {
+  auto base_ts = read_i64(batch, batch_format::layout::base_timestamp);
+  std::size_t pos = batch_format::layout::records;
+  for (std::int32_t i = 0; i < h.records_count; ++i) {
+    auto len = read_varlong(batch, pos);
+    if (!len || *len < 1)
+      return std::nullopt;
+    auto end = pos + static_cast<std::size_t>(*len);
+    ++pos; // attributes
+    auto ts_delta = read_varlong(batch, pos);
+    auto offset_delta = read_varlong(batch, pos);
+    if (!ts_delta || !offset_delta || end > batch.size())
+      return std::nullopt;
+    if (base_ts + *ts_delta >= ts)
+      return std::make_pair(h.base_offset + *offset_delta, base_ts + *ts_delta);
+    pos = end;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+replica_result<std::optional<std::pair<std::int64_t, std::int64_t>>>
+partition_replica::offset_for_timestamp(std::int64_t timestamp_ms) const {
+  using answer = std::optional<std::pair<std::int64_t, std::int64_t>>;
+  if (stopped())
+    return basic_status<replica_errc>{replica_errc::stopped, health_.to_string()};
+  auto hw = high_watermark();
+  auto start = storage_->log().offset_for_timestamp(timestamp_ms);
+  if (!start || *start >= hw)
+    return answer{};
+  // The time index finds the first batch whose maximum qualifies; a control
+  // batch (raft no-op, marker) or a batch whose maximum came from a record
+  // before an older one may need the scan to go on.
+  for (std::int64_t at = *start; at < hw;) {
+    auto r = storage_->log().read(at, std::size_t{1} << 20, hw);
+    if (!r)
+      return basic_status<replica_errc>{replica_errc::storage_error, r.error().to_string()};
+    if (r->bytes.empty())
+      break;
+    std::string_view bytes = r->bytes;
+    for (std::size_t pos = 0; pos + batch_format::layout::header_size <= bytes.size();) {
+      auto h = decode_batch_header(bytes.data() + pos);
+      auto batch = bytes.substr(pos, std::min<std::size_t>(h.size(), bytes.size() - pos));
+      pos += h.size();
+      if ((h.attributes & batch_format::attr::control) != 0 || h.max_timestamp < timestamp_ms)
+        continue;
+      if ((h.attributes & batch_format::attr::compression_mask) != 0)
+        return answer{std::make_pair(h.base_offset, h.max_timestamp)};
+      if (auto found = first_record_at_or_after(h, batch, timestamp_ms))
+        return answer{found};
+    }
+    if (r->next_offset <= at)
+      break;
+    at = r->next_offset;
+  }
+  return answer{};
+}
+
 std::int64_t partition_replica::last_stable_offset() const {
   return txns_.last_stable_offset(high_watermark());
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/raft/raft_node.hpp"
@@ -189,6 +190,13 @@ public:
   /// With `read_committed`, only below the last stable offset instead.
   replica_result<std::string> fetch(std::int64_t from_offset, std::size_t max_bytes,
                                     bool read_committed = false) const;
+
+  /// ListOffsets by time: the offset and timestamp of the first committed
+  /// record (in offset order, control batches skipped) whose timestamp is
+  /// >= `timestamp_ms`; nullopt when there is none. Inside a compressed
+  /// batch the answer is the batch's first offset and its max timestamp.
+  replica_result<std::optional<std::pair<std::int64_t, std::int64_t>>>
+  offset_for_timestamp(std::int64_t timestamp_ms) const;
 
   /// Kafka's last stable offset: the high watermark, or the first offset
   /// of the oldest transaction still open in the committed log if lower.

@@ -7,6 +7,7 @@
 #include "apps/local_cluster.hpp"
 
 #include "tests/io/rdkafka_peer.hpp"
+#include "tests/io/rivulet_kafka_cluster.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -26,115 +27,8 @@
 
 using namespace rivulet;
 using namespace rivulet::io::kafka::test;
-using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-std::filesystem::path fresh_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("rivulet-rdkafka-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  return dir;
-}
-
-/// Three node processes with Kafka listeners; removes its directory unless
-/// RIVULET_KEEP_TEST_DIR is set.
-struct kafka_cluster {
-  explicit kafka_cluster(const std::string& name) : dir(fresh_dir(name)), nodes(config(dir)) {}
-  ~kafka_cluster() {
-    if (!std::getenv("RIVULET_KEEP_TEST_DIR")) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  }
-  static apps::local_cluster_config config(const std::filesystem::path& dir) {
-    apps::local_cluster_config cfg;
-    cfg.rivulet_binary = RIVULET_BINARY;
-    cfg.base_dir = dir;
-    cfg.tick_ms = 20;
-    cfg.kafka = true;
-    return cfg;
-  }
-
-  /// Runs `rivulet topic create` until it succeeds (nodes still starting and
-  /// electing a controller make it fail), bounded by 30 s.
-  void create_topic(const std::string& topic) {
-    const auto out = (dir / "create.out").string();
-    const auto deadline = clock_type::now() + std::chrono::seconds(30);
-    std::string text;
-    while (clock_type::now() < deadline) {
-      std::vector<std::string> args{RIVULET_BINARY, "topic", "create", topic, "--partitions", "3",
-                                    "--replication-factor", "3", "--bootstrap", nodes.address(1)};
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      posix_spawn_file_actions_t actions;
-      posix_spawn_file_actions_init(&actions);
-      posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      posix_spawn_file_actions_adddup2(&actions, 1, 2);
-      pid_t pid = 0;
-      const int rc = posix_spawn(&pid, RIVULET_BINARY, &actions, nullptr, argv.data(), environ);
-      posix_spawn_file_actions_destroy(&actions);
-      REQUIRE(rc == 0);
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      std::ifstream in(out);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-      if ((WIFEXITED(status) && WEXITSTATUS(status) == 0) || text.find("already exists") != std::string::npos)
-        return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200)); // retry back-off, not a wait
-    }
-    FAIL("rivulet topic create " << topic << " kept failing: " << text);
-  }
-
-  std::filesystem::path dir;
-  apps::local_cluster nodes;
-};
-
-/// Leader node id per partition from librdkafka's metadata (-1: none yet).
-std::vector<int> leaders(rd_kafka_t* rk, const char* topic) {
-  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic, nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  std::vector<int> out;
-  if (rd_kafka_metadata(rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      out.assign(static_cast<std::size_t>(md->topics[0].partition_cnt), -1);
-      for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
-        const auto& p = md->topics[0].partitions[i];
-        if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.id >= 0 && p.id < md->topics[0].partition_cnt)
-          out[static_cast<std::size_t>(p.id)] = p.leader;
-      }
-    }
-    rd_kafka_metadata_destroy(md);
-  }
-  rd_kafka_topic_destroy(t);
-  return out;
-}
-
-/// Waits (bounded) until all three partitions report a leader.
-std::vector<int> await_leaders(rd_kafka_t* rk, const char* topic) {
-  const auto deadline = clock_type::now() + std::chrono::seconds(20);
-  std::vector<int> ls;
-  while (clock_type::now() < deadline) {
-    ls = leaders(rk, topic);
-    if (ls.size() == 3 && ls[0] > 0 && ls[1] > 0 && ls[2] > 0)
-      return ls;
-    rd_kafka_poll(rk, 100);
-  }
-  FAIL("partitions of " << topic << " have no leaders after 20 s");
-  return ls;
-}
-
-rd_kafka_t* new_client(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
-  char err[512] = "";
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  INFO(err);
-  REQUIRE(rk != nullptr);
-  return rk;
-}
 
 /// Delivery reports, by the index passed as the message opaque.
 struct deliveries {
@@ -457,4 +351,43 @@ TEST_CASE("a consumer group commits synchronously and its next member resumes af
   INFO("both group members took "
        << std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count() << " ms");
   CHECK(true);
+}
+
+TEST_CASE("offsets_for_times finds the first record at or after each time", "[io][kafka][rdkafka-rivulet]") {
+  const char* topic = "times";
+  kafka_cluster c{"times"};
+  INFO("node logs in " << c.dir);
+  c.create_topic(topic);
+  const std::string bootstrap = c.nodes.kafka_bootstrap();
+  rd_kafka_conf_t* conf = base_conf(bootstrap);
+  set_conf(conf, "acks", "all");
+  rd_kafka_t* rk = new_client(RD_KAFKA_PRODUCER, conf);
+  // Partition 1: timestamps 1000, 2000, ..., 10000 in ten requests.
+  for (int i = 1; i <= 10; ++i) {
+    std::string value = "t" + std::to_string(i);
+    REQUIRE(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(1),
+                              RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_TIMESTAMP(i * 1000), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR);
+    REQUIRE(rd_kafka_flush(rk, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  // Offsets of t1..t10 by reading them back.
+  std::map<std::string, std::int64_t> offset_of;
+  for (const auto& r : read_all(bootstrap, topic))
+    offset_of[r.value] = r.offset;
+  REQUIRE(offset_of.size() == 10);
+  auto lookup = [&](std::int64_t ts) {
+    rd_kafka_topic_partition_list_t* q = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(q, topic, 1)->offset = ts;
+    auto e = rd_kafka_offsets_for_times(rk, q, 15000);
+    INFO(rd_kafka_err2str(e));
+    CHECK(e == RD_KAFKA_RESP_ERR_NO_ERROR);
+    auto off = q->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(q);
+    return off;
+  };
+  CHECK(lookup(0) == offset_of["t1"]);
+  CHECK(lookup(2500) == offset_of["t3"]);
+  CHECK(lookup(10000) == offset_of["t10"]);
+  CHECK(lookup(10001) == -1); // nothing at or after: Kafka's -1 (RD_KAFKA_OFFSET_END)
+  rd_kafka_destroy(rk);
 }

@@ -10,6 +10,9 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
+#include <algorithm>
 
 #include "runtime/record_batch_layout.hpp"
 #include "tests/support/log_test_batches.hpp"
@@ -169,4 +172,64 @@ TEST_CASE("markers are refused as data, and a marker with a newer epoch fences t
   produce_ok(rep, marker(3, 1, true), true);
   CHECK(rep.last_stable_offset() == rep.high_watermark());
   CHECK(rep.transactions().aborted_count() == 1);
+}
+
+namespace {
+
+void put_zigzag(std::string& out, std::int64_t v) {
+  auto raw = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+  while (raw >= 0x80) {
+    out += static_cast<char>((raw & 0x7f) | 0x80);
+    raw >>= 7;
+  }
+  out += static_cast<char>(raw);
+}
+
+// A batch whose records have timestamps base_ts + deltas[i] (null key and value).
+std::string timed_batch(std::int64_t base_ts, const std::vector<std::int64_t>& deltas) {
+  std::string b(61, '\0');
+  std::int64_t max_ts = base_ts;
+  for (std::size_t i = 0; i < deltas.size(); ++i) {
+    std::string rec;
+    rec += '\0';
+    put_zigzag(rec, deltas[i]);
+    put_zigzag(rec, static_cast<std::int64_t>(i));
+    rec += "\x01\x01";
+    rec += '\0';
+    put_zigzag(b, static_cast<std::int64_t>(rec.size()));
+    b += rec;
+    max_ts = std::max(max_ts, base_ts + deltas[i]);
+  }
+  put_be(b, 8, b.size() - 12, 4);
+  b[16] = 2;
+  put_be(b, 23, deltas.size() - 1, 4);
+  put_be(b, 27, static_cast<std::uint64_t>(base_ts), 8);
+  put_be(b, 35, static_cast<std::uint64_t>(max_ts), 8);
+  put_be(b, 43, ~std::uint64_t{0}, 8);
+  put_be(b, 51, 0xffff, 2);
+  put_be(b, 53, 0xffffffff, 4);
+  put_be(b, 57, deltas.size(), 4);
+  fix_crc(b);
+  return b;
+}
+
+} // namespace
+
+TEST_CASE("a timestamp lookup finds the first committed record at or after the time", "[state][partition]") {
+  temp_dir dir;
+  auto rep = sole_leader(dir.path());
+  auto first = rep.high_watermark();
+  produce_ok(rep, timed_batch(1000, {0, 10, 20}));   // offsets first..first+2: 1000, 1010, 1020
+  produce_ok(rep, timed_batch(2000, {0, 50, 5}));    // first+3..first+5: 2000, 2050, 2005
+  auto at = [&](std::int64_t ts) {
+    auto r = rep.offset_for_timestamp(ts);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  CHECK(at(0) == std::make_pair(first, std::int64_t{1000}));
+  CHECK(at(1005) == std::make_pair(first + 1, std::int64_t{1010}));
+  CHECK(at(1020) == std::make_pair(first + 2, std::int64_t{1020}));
+  CHECK(at(1021) == std::make_pair(first + 3, std::int64_t{2000}));
+  CHECK(at(2004) == std::make_pair(first + 4, std::int64_t{2050})); // offset order, not time order
+  CHECK_FALSE(at(2051).has_value());
 }
