@@ -26,6 +26,10 @@ struct response_slot {
 };
 
 struct connection {
+  /// Unique per connection: CAF's handles are socket descriptors, which the
+  /// OS reuses, so a late answer for a closed connection must not land in
+  /// a new one that got the same handle.
+  std::uint64_t id = 0;
   std::string peer;
   std::vector<std::uint8_t> in;
   std::uint64_t first_seq = 0;  // sequence number of out.front()
@@ -38,6 +42,7 @@ struct listener_state {
   std::uint16_t bound_port = 0;
   std::string open_error;
   std::map<connection_handle, connection> conns;
+  std::uint64_t next_connection_id = 1;
 };
 
 using listener_t = caf::io::stateful_broker<listener_state>;
@@ -96,17 +101,20 @@ void handle_data(listener_t* self, connection_handle hdl, const std::vector<char
     }
     auto seq = c.first_seq + c.out.size();
     c.out.emplace_back();
-    auto deliver = [self, hdl, seq](std::vector<std::uint8_t> bytes) {
+    auto deliver = [self, hdl, seq, id = c.id](std::vector<std::uint8_t> bytes) {
       auto ci = self->state.conns.find(hdl);
-      if (ci == self->state.conns.end() || seq < ci->second.first_seq)
-        return;  // connection gone meanwhile
+      if (ci == self->state.conns.end() || ci->second.id != id || seq < ci->second.first_seq
+          || seq - ci->second.first_seq >= ci->second.out.size())
+        return;  // connection gone meanwhile (or its handle reused)
       auto& slot = ci->second.out[seq - ci->second.first_seq];
       slot.ready = true;
       slot.bytes = std::move(bytes);
       flush_ready(self, hdl);
     };
-    auto fail = [self, hdl](const std::string& why) {
-      close_connection(self, hdl, why);
+    auto fail = [self, hdl, id = c.id](const std::string& why) {
+      auto ci = self->state.conns.find(hdl);
+      if (ci != self->state.conns.end() && ci->second.id == id)
+        close_connection(self, hdl, why);
     };
     kafka_request_context ctx{self, self->state.cfg.node, &self->state.cfg, std::move(deliver), std::move(fail)};
     dispatch_kafka_request(ctx, *req);
@@ -133,6 +141,8 @@ caf::behavior kafka_server(listener_t* self, kafka_listener_config cfg) {
     },
     [self](const caf::io::new_connection_msg& msg) {
       auto& c = self->state.conns[msg.handle];
+      c = connection{};
+      c.id = self->state.next_connection_id++;
       c.peer = self->remote_addr(msg.handle) + ":" + std::to_string(self->remote_port(msg.handle));
       self->configure_read(msg.handle, caf::io::receive_policy::at_most(1 << 16));
     },

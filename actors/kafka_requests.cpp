@@ -12,6 +12,7 @@
 #include "io/kafka/create_topics.hpp"
 #include "io/kafka/delete_topics.hpp"
 #include "io/kafka/fetch.hpp"
+#include "runtime/log.hpp"
 #include "io/kafka/add_offsets_to_txn.hpp"
 #include "io/kafka/add_partitions_to_txn.hpp"
 #include "io/kafka/end_txn.hpp"
@@ -278,6 +279,9 @@ void fetch_round(kafka_request_context& ctx, const std::shared_ptr<gathered<kafk
             for (std::size_t i = 0; i + 1 < r.aborted.size(); i += 2)
               a.aborted_transactions->push_back({r.aborted[i], r.aborted[i + 1]});
           }
+          RIVULET_LOG(log_level::debug, "kafka", "fetch " << it.topic << "-" << a.partition_index << " hw "
+                                                            << r.high_watermark << " lso " << r.last_stable_offset
+                                                            << " bytes " << r.batches.size() << " ok " << r.ok << " " << r.error);
           if (r.ok) {
             a.error_code = 0;
             it.data = std::move(r.batches);
