@@ -144,7 +144,7 @@ caf::behavior kafka_server(listener_t* self, kafka_listener_config cfg) {
       c = connection{};
       c.id = self->state.next_connection_id++;
       c.peer = self->remote_addr(msg.handle) + ":" + std::to_string(self->remote_port(msg.handle));
-      self->configure_read(msg.handle, caf::io::receive_policy::at_most(1 << 16));
+      self->configure_read(msg.handle, caf::io::receive_policy::at_most(1 << 20));
     },
     [self](const caf::io::new_data_msg& msg) { handle_data(self, msg.handle, msg.buf); },
     [self](const caf::io::connection_closed_msg& msg) { self->state.conns.erase(msg.handle); },

@@ -93,9 +93,19 @@ std::vector<log_entry> raft_log::slice(log_index from, log_index to,
     auto stored_to = std::min(to, unstable_from.prev());
     if (stored_to.value - from.value + 1 > max_count)
       stored_to = log_index{from.value + max_count - 1};
-    out = storage_->entries(from, stored_to, max_bytes);
-    for (const auto& e : out)
-      bytes += entry_size_bytes(e);
+    if (!recent_.empty() && from >= recent_.front().index && stored_to <= recent_.back().index) {
+      for (auto i = from; i <= stored_to; i = i.next()) {
+        const auto& e = recent_[i.value - recent_.front().index.value];
+        bytes += entry_size_bytes(e);
+        if (!out.empty() && bytes > max_bytes)
+          return out;
+        out.push_back(e);
+      }
+    } else {
+      out = storage_->entries(from, stored_to, max_bytes);
+      for (const auto& e : out)
+        bytes += entry_size_bytes(e);
+    }
     if (out.back().index < stored_to)
       return out; // byte limit reached inside the stored part
     from = stored_to.next();
@@ -111,6 +121,23 @@ std::vector<log_entry> raft_log::slice(log_index from, log_index to,
 }
 
 void raft_log::mark_stable() {
+  if (truncate_from_)
+    while (!recent_.empty() && recent_.back().index >= *truncate_from_) {
+      recent_bytes_ -= entry_size_bytes(recent_.back());
+      recent_.pop_back();
+    }
+  if (!unstable_.empty() && !recent_.empty() && recent_.back().index.next() != unstable_.front().index) {
+    recent_.clear();
+    recent_bytes_ = 0;
+  }
+  for (auto& e : unstable_) {
+    recent_bytes_ += entry_size_bytes(e);
+    recent_.push_back(std::move(e));
+  }
+  while (recent_bytes_ > recent_cache_bytes && recent_.size() > 1) {
+    recent_bytes_ -= entry_size_bytes(recent_.front());
+    recent_.pop_front();
+  }
   unstable_.clear();
   truncate_from_.reset();
 }

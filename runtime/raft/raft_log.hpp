@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -56,10 +57,21 @@ public:
     return truncate_from_;
   }
   /// Marks the unstable tail as persisted (the caller applied it to storage).
+  /// The newest persisted entries stay in memory (up to recent_cache_bytes)
+  /// so that slice() serves them without reading the storage: followers'
+  /// appends and the committed entries a replica applies come from there.
   void mark_stable();
+
+  /// Bytes (entry_size_bytes) of persisted entries kept in memory.
+  static constexpr std::size_t recent_cache_bytes = std::size_t{8} << 20;
 
 private:
   const raft_log_storage* storage_;
+  // The newest persisted entries, contiguous and ending at the storage's
+  // last index (the caller changes the storage only as told by ready
+  // bundles, which mark_stable() mirrors).
+  std::deque<log_entry> recent_;
+  std::size_t recent_bytes_ = 0;
   // Invariant: if truncate_from_ is set, unstable_ starts at it.
   std::vector<log_entry> unstable_;
   std::optional<log_index> truncate_from_;
