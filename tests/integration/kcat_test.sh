@@ -3,6 +3,7 @@
 # listeners: metadata, produce, consume from the beginning, offset query.
 # Usage: kcat_test.sh RIVULET_BINARY
 set -euo pipefail
+export RIVULET_LOG=info  # the nodes log which transactions they coordinate
 source "$(dirname "$0")/cluster.sh" "$1" kcat-topic
 command -v kcat >/dev/null || { echo "kcat not installed (tools/ensure-deps.sh installs it)"; exit 1; }
 
@@ -46,4 +47,12 @@ if timeout 5 cat <&3 > /dev/null; then :; fi  # the listener closes it
 exec 3>&-
 grep -q "closing connection from .*127.0.0.1.*too_large" "$dir/n1.log" || { cat "$dir/n1.log"; echo "no log line for the bad connection"; exit 1; }
 kcat -b "$broker" -L -t kcat-topic | grep -q "3 brokers" || { echo "listener broken after garbage"; exit 1; }
-echo "kcat: 2000 records (acks=all) + 1000 (idempotent) produced, read back exactly once by assign and by a group, which resumes from its committed offsets, through rivulet's Kafka listener"
+# A transactional producer (kcat wraps its input in one transaction): a
+# read_committed reader sees its 10 records once kcat committed.
+seq 1 10 | sed 's/^/t/' | timeout 60 kcat -b "$broker" -t kcat-topic -P -X transactional.id=kcat-txn
+timeout 60 kcat -b "$broker" -t kcat-topic -C -e -q -o beginning -X isolation.level=read_committed > "$dir/rc.out"
+tcount=$(grep -c '^t' "$dir/rc.out" || true)
+[ "$tcount" = 10 ] || { echo "read_committed saw $tcount of the 10 transactional records"; exit 1; }
+grep -q "transaction coordinator of 'kcat-txn'.*CompleteCommit\|PrepareCommit of producer" "$dir"/n*.log \
+  || { echo "no node committed a transaction of kcat-txn"; exit 1; }
+echo "kcat: 2000 records (acks=all) + 1000 (idempotent) + 10 (transactional) produced, read back exactly once by assign and by a group, which resumes from its committed offsets, through rivulet's Kafka listener"
