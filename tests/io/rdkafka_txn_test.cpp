@@ -8,6 +8,8 @@
 
 #include "tests/io/rivulet_kafka_cluster.hpp"
 
+#include "runtime/partitioner.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <librdkafka/rdkafka.h>
@@ -211,4 +213,126 @@ TEST_CASE("offsets sent with a transaction are committed only when it commits; a
   CHECK(counts["c2"] == 5);
   CHECK(counts["ab"] == 0);
   CHECK(counts["zz"] == 0);
+}
+
+namespace {
+
+/// Leader of partition p of `topic` per librdkafka's metadata (-1: none).
+int leader_of(rd_kafka_t* rk, const char* topic, int p) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic, nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int leader = -1;
+  if (rd_kafka_metadata(rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1)
+      for (int i = 0; i < md->topics[0].partition_cnt; ++i)
+        if (md->topics[0].partitions[i].id == p)
+          leader = md->topics[0].partitions[i].leader;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(t);
+  return leader;
+}
+
+/// Partition count of `topic` (0: unknown).
+int partition_count(rd_kafka_t* rk, const char* topic) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic, nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  int n = 0;
+  if (rd_kafka_metadata(rk, 0, t, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      n = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_topic_destroy(t);
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("a transaction survives the loss of its coordinator's node: the new coordinator commits it",
+          "[io][kafka][rdkafka-rivulet][txn]") {
+  const char* topic = "txk";
+  const char* id = "rivulet-test-failover";
+  kafka_cluster c{"txk"};
+  INFO("node logs in " << c.dir);
+  c.create_topic(topic);
+  const std::string bootstrap = c.nodes.kafka_bootstrap();
+  rd_kafka_t* rk = txn_producer(bootstrap, id);
+  ok(rd_kafka_begin_transaction(rk), "begin");
+  send(rk, topic, "c1-", 150);
+  REQUIRE(rd_kafka_flush(rk, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  // The coordinator is on the node leading the id's partition of
+  // __consumer_offsets (created by the producer's FindCoordinator).
+  int n = partition_count(rk, "__consumer_offsets");
+  REQUIRE(n > 0);
+  int coordinator = leader_of(rk, "__consumer_offsets", rivulet::partition_for_key(id, n));
+  REQUIRE(coordinator > 0);
+  c.nodes.kill(coordinator);
+  // The state (Ongoing, with its partitions) was replicated before the
+  // producer was answered, so the next coordinator knows the transaction.
+  ok(rd_kafka_commit_transaction(rk, 60000), "commit after the coordinator's node died");
+  rd_kafka_destroy(rk);
+
+  auto counts = counts_by_prefix(read_topic(bootstrap, topic, "read_committed"));
+  CHECK(counts["c1"] == 150);
+  c.nodes.start(coordinator);
+}
+
+TEST_CASE("a transaction left open past its timeout is aborted and its producer fenced",
+          "[io][kafka][rdkafka-rivulet][txn]") {
+  const char* topic = "txt";
+  kafka_cluster c{"txt"};
+  INFO("node logs in " << c.dir);
+  c.create_topic(topic);
+  const std::string bootstrap = c.nodes.kafka_bootstrap();
+  rd_kafka_conf_t* conf = base_conf(bootstrap);
+  set_conf(conf, "transactional.id", "rivulet-test-timeout");
+  set_conf(conf, "transaction.timeout.ms", "1500");
+  set_conf(conf, "linger.ms", "5");
+  rd_kafka_t* rk = new_client(RD_KAFKA_PRODUCER, conf);
+  ok(rd_kafka_init_transactions(rk, 30000), "init_transactions");
+  ok(rd_kafka_begin_transaction(rk), "begin");
+  send(rk, topic, "ab-", 50);
+  REQUIRE(rd_kafka_flush(rk, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  // The open transaction holds the last stable offset of its partitions
+  // back; once the coordinator aborted it, read_committed reaches the end.
+  rd_kafka_conf_t* cconf = base_conf(bootstrap);
+  set_conf(cconf, "isolation.level", "read_committed");
+  rd_kafka_t* probe = new_client(RD_KAFKA_CONSUMER, cconf);
+  auto all_stable = [&] {
+    for (int p = 0; p < 3; ++p) {
+      std::int64_t lo = 0, stable = 0, hi = 0;
+      rd_kafka_query_watermark_offsets(probe, topic, p, &lo, &stable, 5000);
+      // read_committed ListOffsets answers the LSO; compare with the HW.
+      rd_kafka_conf_t* uconf = base_conf(bootstrap);
+      set_conf(uconf, "isolation.level", "read_uncommitted");
+      rd_kafka_t* u = new_client(RD_KAFKA_CONSUMER, uconf);
+      rd_kafka_query_watermark_offsets(u, topic, p, &lo, &hi, 5000);
+      rd_kafka_destroy(u);
+      if (stable < hi)
+        return false;
+    }
+    return true;
+  };
+  CHECK_FALSE(all_stable()); // still open right after the flush
+  const auto deadline = clock_type::now() + std::chrono::seconds(20);
+  bool stable = false;
+  while (!stable && clock_type::now() < deadline) {
+    stable = all_stable();
+    if (!stable)
+      rd_kafka_poll(probe, 100);
+  }
+  CHECK(stable);
+  rd_kafka_destroy(probe);
+
+  rd_kafka_error_t* late = rd_kafka_commit_transaction(rk, 30000);
+  REQUIRE(late != nullptr);
+  INFO("commit after the timeout: " << rd_kafka_error_string(late));
+  CHECK((rd_kafka_error_is_fatal(late) || rd_kafka_error_txn_requires_abort(late)));
+  rd_kafka_error_destroy(late);
+  rd_kafka_destroy(rk);
+  auto counts = counts_by_prefix(read_topic(bootstrap, topic, "read_committed"));
+  CHECK(counts["ab"] == 0);
 }
