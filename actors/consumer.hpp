@@ -32,6 +32,12 @@ struct consumer_config {
   /// position is out of range: the log start or the high watermark.
   enum class offset_reset { earliest, latest };
   offset_reset auto_offset_reset = offset_reset::latest;
+  /// read_committed (the default, as in librdkafka): records of open
+  /// transactions are held back (fetches stop at the last stable offset)
+  /// and those of aborted ones dropped; "latest" is the last stable offset.
+  /// read_uncommitted: everything below the high watermark.
+  enum class isolation { read_committed, read_uncommitted };
+  isolation isolation_level = isolation::read_committed;
   /// Bytes one fetch of one partition may return (at least one batch), and
   /// about how much is read ahead per partition.
   std::int32_t fetch_max_bytes = 1 << 20;

@@ -102,6 +102,7 @@ void fetch(consumer_actor* self, const caf::actor& leader, const topic_partition
            std::uint64_t epoch) {
   auto& cfg = self->state.cfg;
   fetch_request req{offset, cfg.fetch_max_bytes, static_cast<std::int32_t>(cfg.fetch_max_wait.count())};
+  req.read_committed = cfg.isolation_level == consumer_config::isolation::read_committed;
   auto sent = steady_now();
   auto id = start_read(self, leader, tp, epoch);
   self->request(leader, fetch_timeout(cfg), topic_fetch{tp.topic, tp.partition, req})
@@ -113,7 +114,14 @@ void fetch(consumer_actor* self, const caf::actor& leader, const topic_partition
         io::status decoded;
         std::int64_t next = offset;
         if (r.ok && !r.batches.empty()) {
-          decoded = io::kafka::decode_batches(r.batches, offset, records);
+          if (self->state.cfg.isolation_level == consumer_config::isolation::read_committed) {
+            std::vector<io::kafka::aborted_transaction> aborted;
+            for (std::size_t i = 0; i + 1 < r.aborted.size(); i += 2)
+              aborted.push_back({r.aborted[i], r.aborted[i + 1]});
+            decoded = io::kafka::decode_committed_batches(r.batches, offset, std::move(aborted), records);
+          } else {
+            decoded = io::kafka::decode_batches(r.batches, offset, records);
+          }
           next = io::kafka::next_offset(r.batches, offset);
           if (!decoded.ok()) {
             // Keep what decoded; continue after it, or retry from here.
@@ -174,7 +182,10 @@ void probe(consumer_actor* self, const caf::actor& leader, const topic_partition
         with_slot(self, tp, epoch, [&](partition_slot& s) {
           if (!r.ok || s.from != from)
             return retry_later(self, s);
-          s.position = s.fetch_offset = from == start_from::earliest ? r.log_start : r.high_watermark;
+          auto latest = self->state.cfg.isolation_level == consumer_config::isolation::read_committed
+                          ? r.last_stable_offset
+                          : r.high_watermark;
+          s.position = s.fetch_offset = from == start_from::earliest ? r.log_start : latest;
           s.from = start_from::known;
         });
       },

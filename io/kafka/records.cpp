@@ -1,6 +1,7 @@
 #include "io/kafka/records.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "io/kafka/bytes.hpp"
 #include "io/kafka/record_batch.hpp"
@@ -41,10 +42,43 @@ result<std::string> encode_batch(const std::vector<plain_record>& records, const
   return std::string(reinterpret_cast<const char*>(built->data()), built->size());
 }
 
-status decode_batches(std::string_view bytes, std::int64_t from_offset, std::vector<read_record>& out) {
+namespace {
+
+// Control record type of a marker batch (0 abort, 1 commit); -1 otherwise.
+int marker_type(const record_batch_view& batch) {
+  auto records = batch.records();
+  if (!records)
+    return -1;
+  for (auto& r : *records) {
+    if (!r.key || r.key->size() < 4)
+      return -1;
+    auto k = r.key->to_vector();
+    return (k[2] << 8) | k[3];
+  }
+  return -1;
+}
+
+status decode(std::string_view bytes, std::int64_t from_offset, std::vector<aborted_transaction>* aborted,
+              std::vector<read_record>& out) {
   auto split = split_batches(view_of(bytes));
+  std::set<std::int64_t> aborting; // producers inside a listed aborted transaction
+  if (aborted)
+    std::sort(aborted->begin(), aborted->end(),
+              [](const aborted_transaction& a, const aborted_transaction& b) { return a.first_offset < b.first_offset; });
+  std::size_t next_aborted = 0;
   for (auto& batch : split.batches) {
     auto& h = batch.header();
+    if (aborted && h.is_transactional()) {
+      while (next_aborted < aborted->size() && (*aborted)[next_aborted].first_offset <= h.last_offset())
+        aborting.insert((*aborted)[next_aborted++].producer_id);
+      if (h.is_control()) {
+        if (marker_type(batch) == 0)
+          aborting.erase(h.producer_id);
+        continue;
+      }
+      if (aborting.count(h.producer_id))
+        continue;
+    }
     if (h.is_control() || h.last_offset() < from_offset)
       continue;
     auto records = batch.records();
@@ -67,6 +101,17 @@ status decode_batches(std::string_view bytes, std::int64_t from_offset, std::vec
   if (split.tail == batch_split::tail_kind::invalid)
     return split.tail_error;
   return {};
+}
+
+} // namespace
+
+status decode_batches(std::string_view bytes, std::int64_t from_offset, std::vector<read_record>& out) {
+  return decode(bytes, from_offset, nullptr, out);
+}
+
+status decode_committed_batches(std::string_view bytes, std::int64_t from_offset,
+                                std::vector<aborted_transaction> aborted, std::vector<read_record>& out) {
+  return decode(bytes, from_offset, &aborted, out);
 }
 
 std::int64_t next_offset(std::string_view bytes, std::int64_t from_offset) {

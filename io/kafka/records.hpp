@@ -51,6 +51,20 @@ result<std::string> encode_batch(const std::vector<plain_record>& records, const
 /// records decoded before it kept in `out`.
 status decode_batches(std::string_view bytes, std::int64_t from_offset, std::vector<read_record>& out);
 
+/// An aborted transaction as a read_committed Fetch lists it.
+struct aborted_transaction {
+  std::int64_t producer_id = -1;
+  std::int64_t first_offset = 0;
+};
+
+/// decode_batches for a read_committed reader: also drops the records of
+/// the aborted transactions in `aborted` (what the fetch that returned
+/// `bytes` listed), as Kafka's consumers do: from a listed transaction's
+/// first offset on, that producer's transactional batches are skipped until
+/// its abort marker.
+status decode_committed_batches(std::string_view bytes, std::int64_t from_offset,
+                                std::vector<aborted_transaction> aborted, std::vector<read_record>& out);
+
 /// Offset one past the last batch in `bytes` (data or control), or
 /// `from_offset` when `bytes` holds no whole batch. A consumer continues
 /// from here even when the batches held no data records (e.g. no-ops).
