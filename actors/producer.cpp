@@ -56,10 +56,12 @@ std::int64_t wall_clock_ms() {
 } // namespace
 
 producer::producer(caf::actor_system& sys, producer_config cfg)
-  : cfg_(std::move(cfg)), shared_(std::make_shared<detail::producer_shared>()) {
-  if (cfg_.idempotent && cfg_.acks == -1)
+  : cfg_(std::move(cfg)), sys_(&sys), shared_(std::make_shared<detail::producer_shared>()) {
+  if (!cfg_.transactional_id.empty())
+    init_transactions(); // sets producer_id_, epoch_ and txn_, or throws
+  else if (cfg_.idempotent && cfg_.acks == -1)
     producer_id_ = random_producer_id();
-  actor_ = detail::spawn_producer_actor(sys, cfg_, producer_id_, shared_);
+  actor_ = detail::spawn_producer_actor(sys, cfg_, producer_id_, epoch_, shared_);
 }
 
 producer::~producer() {
@@ -90,6 +92,20 @@ void producer::send(std::string topic, std::optional<std::string> key, std::opti
 
 void producer::enqueue(std::string topic, std::optional<std::string> key, std::optional<std::string> value,
                        std::int64_t timestamp_ms, callback cb, std::shared_ptr<std::promise<delivery>> promise) {
+  if (txn_) {
+    // Inside a transaction every partition written must be registered with
+    // the coordinator first; a failed delivery makes the commit fail.
+    auto why = register_topic(topic);
+    if (!why.empty()) {
+      delivery d;
+      d.topic = topic;
+      d.error = why;
+      detail::report_to{std::move(promise), std::move(cb)}(d);
+      return;
+    }
+    cb = detail::count_failures(txn_, detail::report_to{std::move(promise), std::move(cb)});
+    promise = nullptr;
+  }
   detail::outgoing_record r;
   r.topic = std::move(topic);
   r.record.key = std::move(key);

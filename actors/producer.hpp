@@ -62,6 +62,23 @@ struct producer_config {
   /// Codec for each batch's records (Kafka's compression.type): the
   /// partition stores batches as they come, so consumers decompress.
   io::kafka::compression compression = io::kafka::compression::none;
+  /// Kafka's transactional.id. When set, the constructor registers with the
+  /// id's transaction coordinator (which fences any older producer with the
+  /// same id and aborts its open transaction), and records may be sent only
+  /// between begin_transaction() and commit_transaction() or
+  /// abort_transaction(). Needs acks = -1 (idempotence is implied).
+  std::string transactional_id;
+  /// Longest a transaction may stay open; the coordinator aborts it after
+  /// (and fences this producer).
+  std::chrono::milliseconds transaction_timeout{60000};
+};
+
+/// A committed position to send with a transaction
+/// (producer::send_offsets_to_transaction).
+struct transaction_offset {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
 };
 
 /// The outcome of one sent record.
@@ -76,6 +93,7 @@ struct delivery {
 
 namespace detail {
 struct producer_shared;
+struct txn_state;
 }
 
 /// A producer of one actor system. Thread safe: send() and flush() may be
@@ -141,14 +159,43 @@ public:
 
   /// The producer id stamped on batches (-1 when not idempotent).
   std::int64_t producer_id() const noexcept;
+  /// The epoch stamped on batches (the transaction coordinator's when
+  /// transactional, else 0).
+  std::int16_t producer_epoch() const noexcept { return epoch_; }
+
+  // -- transactions (config.transactional_id set) ----------------------------
+
+  /// Starts a transaction. Throws std::logic_error when the producer is not
+  /// transactional or a transaction is open.
+  void begin_transaction();
+  /// Flushes, then commits: every record sent since begin_transaction()
+  /// becomes visible to read_committed consumers, and offsets sent with it
+  /// become the group's. Returns "" once committed, else why not; after a
+  /// failed delivery the transaction cannot commit: abort it and create the
+  /// producer again.
+  std::string commit_transaction(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Waits for what is in flight, then aborts: read_committed consumers
+  /// never see the transaction's records. "" or why not.
+  std::string abort_transaction(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Makes `offsets` the committed offsets of `group_id` if and when the
+  /// open transaction commits (consume-transform-produce). "" or why not.
+  std::string send_offsets_to_transaction(const std::string& group_id, const std::vector<transaction_offset>& offsets,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 private:
   void enqueue(std::string topic, std::optional<std::string> key, std::optional<std::string> value,
                std::int64_t timestamp_ms, callback cb, std::shared_ptr<std::promise<delivery>> promise);
   void poke();
+  // Transactions (actors/producer_txn.cpp).
+  void init_transactions();
+  std::string end_transaction(bool commit, std::chrono::milliseconds timeout);
+  std::string register_topic(const std::string& topic);
 
   producer_config cfg_;
+  caf::actor_system* sys_ = nullptr;
   std::int64_t producer_id_ = -1;
+  std::int16_t epoch_ = 0;
+  std::shared_ptr<detail::txn_state> txn_;
   std::shared_ptr<detail::producer_shared> shared_;
   caf::actor actor_;
 };

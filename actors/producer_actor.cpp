@@ -326,13 +326,15 @@ void fail_everything(producer_actor* self, const std::string& error) {
 }
 
 caf::behavior producer_behavior(producer_actor* self, producer_config cfg, std::int64_t producer_id,
-                                std::shared_ptr<producer_shared> shared) {
+                                std::int16_t epoch, std::shared_ptr<producer_shared> shared) {
   auto& st = self->state;
   st.batching.batch_bytes = cfg.batch_bytes;
   st.batching.linger = cfg.linger;
   st.batching.delivery_timeout = cfg.delivery_timeout;
   st.batching.max_in_flight = cfg.max_in_flight;
   st.batching.producer_id = producer_id;
+  st.batching.epoch = epoch;
+  st.batching.transactional = !cfg.transactional_id.empty();
   st.batching.compression = cfg.compression;
   st.metadata.emplace(cfg.bootstrap);
   st.cfg = std::move(cfg);
@@ -367,8 +369,8 @@ caf::behavior producer_behavior(producer_actor* self, producer_config cfg, std::
 } // namespace
 
 caf::actor spawn_producer_actor(caf::actor_system& sys, producer_config cfg, std::int64_t producer_id,
-                                std::shared_ptr<producer_shared> shared) {
-  return sys.spawn(producer_behavior, std::move(cfg), producer_id, std::move(shared));
+                                std::int16_t epoch, std::shared_ptr<producer_shared> shared) {
+  return sys.spawn(producer_behavior, std::move(cfg), producer_id, epoch, std::move(shared));
 }
 
 } // namespace rivulet::actors::detail

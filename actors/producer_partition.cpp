@@ -32,7 +32,7 @@ io::result<std::string> restamp(const std::string& bytes, const io::kafka::produ
 } // namespace
 
 partition_queue::partition_queue(std::string where, const batching_settings& settings)
-  : where_(std::move(where)), settings_(settings) {
+  : where_(std::move(where)), settings_(settings), epoch_(settings.epoch) {
 }
 
 bool partition_queue::append(io::kafka::plain_record rec, record_ticket ticket, steady_time now) {
@@ -66,7 +66,7 @@ bool partition_queue::seal_due(steady_time now, bool force) {
 io::kafka::producer_stamp partition_queue::next_stamp() const {
   if (!stamped())
     return {};
-  return {settings_.producer_id, epoch_, next_sequence_};
+  return {settings_.producer_id, epoch_, next_sequence_, settings_.transactional};
 }
 
 void partition_queue::seal() {
@@ -75,7 +75,10 @@ void partition_queue::seal() {
   b.tickets = std::move(open_.tickets);
   b.deadline = open_.opened + settings_.delivery_timeout;
   auto stamp = next_stamp();
-  auto bytes = io::kafka::encode_batch(open_.records, stamp, settings_.compression);
+  auto bytes = poisoned_ ? io::result<std::string>(io::status{io::errc::invalid_argument,
+                                                              "an earlier batch of this transactional producer "
+                                                              "failed; create the producer again"})
+                         : io::kafka::encode_batch(open_.records, stamp, settings_.compression);
   if (bytes) {
     b.bytes = std::move(*bytes);
     b.epoch = stamp.producer_epoch;
@@ -159,6 +162,21 @@ void partition_queue::give_up(sealed_batch& b, std::string error) {
 }
 
 void partition_queue::break_sequence() {
+  if (settings_.transactional) {
+    // The epoch is the coordinator's: no new epoch here. Whatever follows
+    // would leave a sequence gap, so it fails; the transaction must be
+    // aborted and the producer created again (a new epoch from the
+    // coordinator).
+    poisoned_ = true;
+    for (auto& b : batches_)
+      if (b.state == phase::queued) {
+        b.state = phase::failed;
+        b.error = where_ + ": an earlier batch of this transactional producer failed (" + b.error
+                  + "); abort the transaction and create the producer again";
+      }
+    broken_ = false;
+    return;
+  }
   // Nothing is in flight. A batch that may be in the log under the old
   // stamp must not be sent again under a new one: it fails. The others
   // (refused or never sent) move to the next epoch, from sequence 0; a new

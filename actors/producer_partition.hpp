@@ -27,6 +27,11 @@ struct batching_settings {
   int max_in_flight = 5;
   /// -1: batches carry no producer stamp.
   std::int64_t producer_id = -1;
+  /// The first epoch (a transaction coordinator's; 0 otherwise).
+  std::int16_t epoch = 0;
+  /// Batches are transactional. The coordinator owns the epoch then, so a
+  /// broken sequence cannot move to a new epoch: every later batch fails.
+  bool transactional = false;
   io::kafka::compression compression = io::kafka::compression::none;
 };
 
@@ -148,6 +153,8 @@ private:
   steady_time retry_at_{};
   /// A batch was given up; the sequence restarts once nothing is in flight.
   bool broken_ = false;
+  /// Transactional and broken: every new batch fails.
+  bool poisoned_ = false;
   std::int16_t epoch_ = 0;
   std::int32_t next_sequence_ = 0;
 };

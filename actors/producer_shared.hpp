@@ -96,8 +96,14 @@ struct producer_shared {
 /// `serials` and `charge` sum up the records just reported.
 void release(producer_shared& shared, const std::vector<std::uint64_t>& serials, std::size_t charge);
 
+struct txn_state;
+
+/// A callback that counts `report`'s failed deliveries in the open
+/// transaction of `txn`, then reports (actors/producer_txn.cpp).
+producer::callback count_failures(const std::shared_ptr<txn_state>& txn, report_to report);
+
 /// Spawns the producer's actor (actors/producer_actor.cpp).
 caf::actor spawn_producer_actor(caf::actor_system& sys, producer_config cfg, std::int64_t producer_id,
-                                std::shared_ptr<producer_shared> shared);
+                                std::int16_t epoch, std::shared_ptr<producer_shared> shared);
 
 } // namespace rivulet::actors::detail

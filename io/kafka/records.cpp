@@ -25,6 +25,7 @@ result<std::string> encode_batch(const std::vector<plain_record>& records, const
                                  compression codec) {
   record_batch_builder b;
   b.set_producer(stamp.producer_id, stamp.producer_epoch, stamp.base_sequence);
+  b.set_transactional(stamp.transactional);
   b.set_compression(codec);
   for (auto& r : records) {
     std::optional<bytes_view> key;

@@ -35,6 +35,8 @@ struct producer_stamp {
   std::int64_t producer_id = -1;
   std::int16_t producer_epoch = -1;
   std::int32_t base_sequence = -1;
+  /// Attribute bit 4: the batch belongs to a transaction.
+  bool transactional = false;
 };
 
 /// One batch v2 holding `records` in order, base offset 0 (the partition
