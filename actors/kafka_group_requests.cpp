@@ -320,18 +320,10 @@ void leave_group(kafka_request_context& ctx, kafka::request& req) {
   }
 }
 
-void offset_commit(kafka_request_context& ctx, kafka::request& req) {
-  auto h = owned(req.header);
-  auto body = kafka::decode_offset_commit_request(req.body, h.api_version);
-  if (!body) {
-    ctx.fail("OffsetCommit v" + std::to_string(h.api_version) + ": " + body.error().to_string());
-    return;
-  }
-  offset_commit_request oc;
-  oc.group_id = std::string(body->group_id);
-  oc.member_id = std::string(body->member_id);
-  oc.generation = body->generation_id;
-  for (auto& t : body->topics)
+/// The partitions of an OffsetCommit or TxnOffsetCommit body, in order.
+template <class Body>
+void add_offsets(offset_commit_request& oc, const Body& body) {
+  for (auto& t : body.topics)
     for (auto& p : t.partitions) {
       offset_commit_partition cp;
       cp.topic = std::string(t.name);
@@ -343,16 +335,23 @@ void offset_commit(kafka_request_context& ctx, kafka::request& req) {
       }
       oc.offsets.push_back(std::move(cp));
     }
+}
+
+/// Sends `oc` to its group's coordinator and answers with a Response
+/// (topics[name, partitions[index, error]]) framed by `frame`, one error
+/// code per partition in request order.
+template <class Response, class Frame>
+void ask_group_to_commit(kafka_request_context& ctx, offset_commit_request oc, Frame frame) {
   auto deliver = ctx.deliver;
-  auto answer = [h, deliver, oc](const std::vector<std::int16_t>& codes) {
-    kafka::offset_commit_response resp;
+  auto answer = [deliver, oc, frame](const std::vector<std::int16_t>& codes) {
+    Response resp;
     for (std::size_t i = 0; i < oc.offsets.size(); ++i) {
       auto& o = oc.offsets[i];
       if (resp.topics.empty() || resp.topics.back().name != o.topic)
         resp.topics.push_back({o.topic, {}});
       resp.topics.back().partitions.push_back({o.partition, i < codes.size() ? codes[i] : std::int16_t{-1}});
     }
-    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_offset_commit_response(w, resp, h.api_version); }));
+    deliver(frame(resp));
   };
   auto all = [answer, n = oc.offsets.size()](std::int16_t code) { answer(std::vector<std::int16_t>(n, code)); };
   auto self = ctx.self;
@@ -371,6 +370,24 @@ void offset_commit(kafka_request_context& ctx, kafka::request& req) {
           [all](caf::error&) { all(request_timed_out); });
     },
     all);
+}
+
+void offset_commit(kafka_request_context& ctx, kafka::request& req) {
+  auto h = owned(req.header);
+  auto body = kafka::decode_offset_commit_request(req.body, h.api_version);
+  if (!body) {
+    ctx.fail("OffsetCommit v" + std::to_string(h.api_version) + ": " + body.error().to_string());
+    return;
+  }
+  offset_commit_request oc;
+  oc.group_id = std::string(body->group_id);
+  oc.member_id = std::string(body->member_id);
+  oc.generation = body->generation_id;
+  add_offsets(oc, *body);
+  ask_group_to_commit<kafka::offset_commit_response>(
+    ctx, std::move(oc), [h](const kafka::offset_commit_response& resp) {
+      return kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_offset_commit_response(w, resp, h.api_version); });
+    });
 }
 
 void offset_fetch(kafka_request_context& ctx, kafka::request& req) {
@@ -523,46 +540,11 @@ void txn_offset_commit(kafka_request_context& ctx, kafka::request& req) {
   oc.group_id = std::string(body->group_id);
   oc.producer_id = body->producer_id;
   oc.producer_epoch = body->producer_epoch;
-  for (auto& t : body->topics)
-    for (auto& p : t.partitions) {
-      offset_commit_partition cp;
-      cp.topic = std::string(t.name);
-      cp.partition = p.partition_index;
-      cp.offset = p.committed_offset;
-      if (p.committed_metadata) {
-        cp.has_metadata = true;
-        cp.metadata = std::string(*p.committed_metadata);
-      }
-      oc.offsets.push_back(std::move(cp));
-    }
-  auto deliver = ctx.deliver;
-  auto answer = [h, deliver, oc](const std::vector<std::int16_t>& codes) {
-    kafka::txn_offset_commit_response resp;
-    for (std::size_t i = 0; i < oc.offsets.size(); ++i) {
-      auto& o = oc.offsets[i];
-      if (resp.topics.empty() || resp.topics.back().name != o.topic)
-        resp.topics.push_back({o.topic, {}});
-      resp.topics.back().partitions.push_back({o.partition, i < codes.size() ? codes[i] : std::int16_t{-1}});
-    }
-    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_txn_offset_commit_response(w, resp, h.api_version); }));
-  };
-  auto all = [answer, n = oc.offsets.size()](std::int16_t code) { answer(std::vector<std::int16_t>(n, code)); };
-  auto self = ctx.self;
-  auto timeout = ctx.cfg->request_timeout;
-  with_coordinator(
-    ctx, oc.group_id,
-    [self, oc, timeout, answer, all](caf::actor coordinator) {
-      self->request(coordinator, timeout, oc)
-        .then(
-          [answer](offset_commit_reply& r) {
-            std::vector<std::int16_t> codes;
-            for (auto& p : r.partitions)
-              codes.push_back(p.error_code);
-            answer(codes);
-          },
-          [all](caf::error&) { all(request_timed_out); });
-    },
-    all);
+  add_offsets(oc, *body);
+  ask_group_to_commit<kafka::txn_offset_commit_response>(
+    ctx, std::move(oc), [h](const kafka::txn_offset_commit_response& resp) {
+      return kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_txn_offset_commit_response(w, resp, h.api_version); });
+    });
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -102,39 +103,56 @@ void check_exact(const std::vector<consumer_record>& got) {
   }
 }
 
+/// Three node processes with Kafka listeners, and an actor system connected
+/// to their node actors.
+struct kafka_nodes {
+  static apps::local_cluster_config config(const std::filesystem::path& dir) {
+    apps::local_cluster_config lc;
+    lc.rivulet_binary = RIVULET_BINARY;
+    lc.base_dir = dir;
+    lc.tick_ms = 20;
+    lc.kafka = true;
+    return lc;
+  }
+  static caf::actor_system_config& system_config(caf::actor_system_config& cfg) {
+    job_config jc;
+    jc.threads = 2;
+    configure_system(cfg, jc);
+    configure_network(cfg);
+    return cfg;
+  }
+  kafka_nodes() : cluster(config(dir.path())), sys(system_config(cfg)) {
+    REQUIRE(wait_until(
+      [&] {
+        for (int id = 1; id <= 3; ++id) {
+          std::string error;
+          if (!nodes.count(id))
+            if (auto h = connect_node(sys, "127.0.0.1", cluster.port(id), error))
+              nodes[id] = h;
+        }
+        return nodes.size() == 3;
+      },
+      20s));
+    for (auto& [id, h] : nodes)
+      bootstrap.push_back(h);
+  }
+  rivulet::testing::temp_dir dir;
+  apps::local_cluster cluster;
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  std::map<int, caf::actor> nodes;
+  std::vector<caf::actor> bootstrap;
+};
+
 } // namespace
 
 TEST_CASE("the native consumer reads lz4 and zstd batches librdkafka produced to rivulet nodes",
           "[multiprocess][compression]") {
-  rivulet::testing::temp_dir dir;
-  apps::local_cluster_config lc;
-  lc.rivulet_binary = RIVULET_BINARY;
-  lc.base_dir = dir.path();
-  lc.tick_ms = 20;
-  lc.kafka = true;
-  apps::local_cluster cluster(lc);
-
-  caf::actor_system_config cfg;
-  job_config jc;
-  jc.threads = 2;
-  configure_system(cfg, jc);
-  configure_network(cfg);
-  caf::actor_system sys{cfg};
-  std::map<int, caf::actor> nodes;
-  REQUIRE(wait_until(
-    [&] {
-      for (int id = 1; id <= 3; ++id) {
-        std::string error;
-        if (!nodes.count(id))
-          if (auto h = connect_node(sys, "127.0.0.1", cluster.port(id), error))
-            nodes[id] = h;
-      }
-      return nodes.size() == 3;
-    },
-    20s));
-  std::vector<caf::actor> bootstrap;
-  for (auto& [id, h] : nodes)
-    bootstrap.push_back(h);
+  kafka_nodes k;
+  auto& cluster = k.cluster;
+  auto& sys = k.sys;
+  auto& nodes = k.nodes;
+  auto& bootstrap = k.bootstrap;
 
   for (const char* codec : {"lz4", "zstd"}) {
     INFO(codec);
@@ -211,35 +229,11 @@ std::vector<std::string> native_read(caf::actor_system& sys, const std::vector<c
 
 TEST_CASE("the native consumer reads only committed transactions (read_committed) or everything",
           "[multiprocess][txn]") {
-  rivulet::testing::temp_dir dir;
-  apps::local_cluster_config lc;
-  lc.rivulet_binary = RIVULET_BINARY;
-  lc.base_dir = dir.path();
-  lc.tick_ms = 20;
-  lc.kafka = true;
-  apps::local_cluster cluster(lc);
-
-  caf::actor_system_config cfg;
-  job_config jc;
-  jc.threads = 2;
-  configure_system(cfg, jc);
-  configure_network(cfg);
-  caf::actor_system sys{cfg};
-  std::map<int, caf::actor> nodes;
-  REQUIRE(wait_until(
-    [&] {
-      for (int id = 1; id <= 3; ++id) {
-        std::string error;
-        if (!nodes.count(id))
-          if (auto h = connect_node(sys, "127.0.0.1", cluster.port(id), error))
-            nodes[id] = h;
-      }
-      return nodes.size() == 3;
-    },
-    20s));
-  std::vector<caf::actor> bootstrap;
-  for (auto& [id, h] : nodes)
-    bootstrap.push_back(h);
+  kafka_nodes k;
+  auto& cluster = k.cluster;
+  auto& sys = k.sys;
+  auto& nodes = k.nodes;
+  auto& bootstrap = k.bootstrap;
   const std::string topic = "txn-native";
   REQUIRE(create_topic_and_wait(sys, nodes[1], topic, 1, 3, 30s).empty());
 
