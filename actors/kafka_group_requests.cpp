@@ -7,16 +7,13 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/kafka_coordinator_calls.hpp"
 #include "actors/kafka_listener.hpp"
 #include "actors/kafka_requests.hpp"
 #include "actors/type_ids.hpp"
 #include "io/kafka/find_coordinator.hpp"
 #include "io/kafka/heartbeat.hpp"
 #include "io/kafka/init_producer_id.hpp"
-#include "io/kafka/add_offsets_to_txn.hpp"
-#include "io/kafka/add_partitions_to_txn.hpp"
-#include "io/kafka/end_txn.hpp"
-#include "io/kafka/txn_offset_commit.hpp"
 #include "io/kafka/join_group.hpp"
 #include "io/kafka/leave_group.hpp"
 #include "io/kafka/offset_commit.hpp"
@@ -28,36 +25,7 @@ namespace rivulet::actors {
 namespace {
 
 namespace kafka = io::kafka;
-
-constexpr std::int16_t not_coordinator = 16;
-constexpr std::int16_t coordinator_not_available = 15;
-constexpr std::int16_t request_timed_out = 7;
-constexpr std::int16_t invalid_request = 42;
-
-kafka::request_header owned(const kafka::request_header& h) {
-  auto copy = h;
-  copy.client_id.reset();  // views the frame, which dies after dispatch
-  return copy;
-}
-
-/// Finds the coordinator actor of `group` on this node and calls
-/// on_found(actor), else on_error(Kafka error code).
-template <class OnFound, class OnError>
-void with_coordinator(kafka_request_context& ctx, const std::string& group, OnFound on_found, OnError on_error,
-                      bool transaction = false) {
-  auto self_node = ctx.cfg->node_id;
-  ctx.self->request(ctx.node, ctx.cfg->request_timeout, find_coordinator_request{group, 0, transaction})
-    .then(
-      [=](find_coordinator_reply& r) mutable {
-        if (!r.ok)
-          on_error(coordinator_not_available);
-        else if (r.node != self_node)
-          on_error(not_coordinator);
-        else
-          on_found(r.coordinator);
-      },
-      [=](caf::error&) mutable { on_error(coordinator_not_available); });
-}
+using namespace kafka_detail;
 
 void find_coordinator(kafka_request_context& ctx, kafka::request& req) {
   auto h = owned(req.header);
@@ -320,58 +288,6 @@ void leave_group(kafka_request_context& ctx, kafka::request& req) {
   }
 }
 
-/// The partitions of an OffsetCommit or TxnOffsetCommit body, in order.
-template <class Body>
-void add_offsets(offset_commit_request& oc, const Body& body) {
-  for (auto& t : body.topics)
-    for (auto& p : t.partitions) {
-      offset_commit_partition cp;
-      cp.topic = std::string(t.name);
-      cp.partition = p.partition_index;
-      cp.offset = p.committed_offset;
-      if (p.committed_metadata) {
-        cp.has_metadata = true;
-        cp.metadata = std::string(*p.committed_metadata);
-      }
-      oc.offsets.push_back(std::move(cp));
-    }
-}
-
-/// Sends `oc` to its group's coordinator and answers with a Response
-/// (topics[name, partitions[index, error]]) framed by `frame`, one error
-/// code per partition in request order.
-template <class Response, class Frame>
-void ask_group_to_commit(kafka_request_context& ctx, offset_commit_request oc, Frame frame) {
-  auto deliver = ctx.deliver;
-  auto answer = [deliver, oc, frame](const std::vector<std::int16_t>& codes) {
-    Response resp;
-    for (std::size_t i = 0; i < oc.offsets.size(); ++i) {
-      auto& o = oc.offsets[i];
-      if (resp.topics.empty() || resp.topics.back().name != o.topic)
-        resp.topics.push_back({o.topic, {}});
-      resp.topics.back().partitions.push_back({o.partition, i < codes.size() ? codes[i] : std::int16_t{-1}});
-    }
-    deliver(frame(resp));
-  };
-  auto all = [answer, n = oc.offsets.size()](std::int16_t code) { answer(std::vector<std::int16_t>(n, code)); };
-  auto self = ctx.self;
-  auto timeout = ctx.cfg->request_timeout;
-  with_coordinator(
-    ctx, oc.group_id,
-    [self, oc, timeout, answer, all](caf::actor coordinator) {
-      self->request(coordinator, timeout, oc)
-        .then(
-          [answer](offset_commit_reply& r) {
-            std::vector<std::int16_t> codes;
-            for (auto& p : r.partitions)
-              codes.push_back(p.error_code);
-            answer(codes);
-          },
-          [all](caf::error&) { all(request_timed_out); });
-    },
-    all);
-}
-
 void offset_commit(kafka_request_context& ctx, kafka::request& req) {
   auto h = owned(req.header);
   auto body = kafka::decode_offset_commit_request(req.body, h.api_version);
@@ -449,104 +365,6 @@ void offset_fetch(kafka_request_context& ctx, kafka::request& req) {
     on_error);
 }
 
-/// Sends `msg` to the coordinator of transactional id `id` and answers
-/// with the error code of its txn_reply.
-template <class Message, class Answer>
-void ask_txn_coordinator(kafka_request_context& ctx, const std::string& id, Message msg, Answer answer) {
-  auto self = ctx.self;
-  auto timeout = ctx.cfg->request_timeout;
-  with_coordinator(
-    ctx, id,
-    [self, msg, timeout, answer](caf::actor coordinator) {
-      self->request(coordinator, timeout, msg)
-        .then([answer](txn_reply& r) { answer(r.error_code); }, [answer](caf::error&) { answer(request_timed_out); });
-    },
-    answer, true);
-}
-
-void add_partitions_to_txn(kafka_request_context& ctx, kafka::request& req) {
-  auto h = owned(req.header);
-  auto body = kafka::decode_add_partitions_to_txn_request(req.body, h.api_version);
-  if (!body) {
-    ctx.fail("AddPartitionsToTxn v" + std::to_string(h.api_version) + ": " + body.error().to_string());
-    return;
-  }
-  add_to_txn_request add{std::string(body->transactional_id), body->producer_id, body->producer_epoch, {}, {}, {}};
-  for (auto& t : body->topics)
-    for (auto p : t.partitions) {
-      add.topics.emplace_back(t.name);
-      add.partitions.push_back(p);
-    }
-  auto deliver = ctx.deliver;
-  auto answer = [h, deliver, add](std::int16_t code) {
-    kafka::add_partitions_to_txn_response resp;
-    for (std::size_t i = 0; i < add.topics.size(); ++i) {
-      if (resp.results.empty() || resp.results.back().name != add.topics[i])
-        resp.results.push_back({add.topics[i], {}});
-      resp.results.back().results.push_back({add.partitions[i], code});
-    }
-    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_add_partitions_to_txn_response(w, resp, h.api_version); }));
-  };
-  ask_txn_coordinator(ctx, add.transactional_id, add, answer);
-}
-
-void add_offsets_to_txn(kafka_request_context& ctx, kafka::request& req) {
-  auto h = owned(req.header);
-  auto body = kafka::decode_add_offsets_to_txn_request(req.body, h.api_version);
-  if (!body) {
-    ctx.fail("AddOffsetsToTxn v" + std::to_string(h.api_version) + ": " + body.error().to_string());
-    return;
-  }
-  add_to_txn_request add{std::string(body->transactional_id), body->producer_id, body->producer_epoch, {}, {},
-                         std::string(body->group_id)};
-  auto deliver = ctx.deliver;
-  auto answer = [h, deliver](std::int16_t code) {
-    kafka::add_offsets_to_txn_response resp;
-    resp.error_code = code;
-    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_add_offsets_to_txn_response(w, resp, h.api_version); }));
-  };
-  if (add.group.empty()) {
-    answer(invalid_request);
-    return;
-  }
-  ask_txn_coordinator(ctx, add.transactional_id, add, answer);
-}
-
-void end_txn(kafka_request_context& ctx, kafka::request& req) {
-  auto h = owned(req.header);
-  auto body = kafka::decode_end_txn_request(req.body, h.api_version);
-  if (!body) {
-    ctx.fail("EndTxn v" + std::to_string(h.api_version) + ": " + body.error().to_string());
-    return;
-  }
-  end_txn_request end{std::string(body->transactional_id), body->producer_id, body->producer_epoch, body->committed};
-  auto deliver = ctx.deliver;
-  auto answer = [h, deliver](std::int16_t code) {
-    kafka::end_txn_response resp;
-    resp.error_code = code;
-    deliver(kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_end_txn_response(w, resp, h.api_version); }));
-  };
-  ask_txn_coordinator(ctx, end.transactional_id, end, answer);
-}
-
-void txn_offset_commit(kafka_request_context& ctx, kafka::request& req) {
-  auto h = owned(req.header);
-  auto body = kafka::decode_txn_offset_commit_request(req.body, h.api_version);
-  if (!body) {
-    ctx.fail("TxnOffsetCommit v" + std::to_string(h.api_version) + ": " + body.error().to_string());
-    return;
-  }
-  offset_commit_request oc;
-  oc.group_id = std::string(body->group_id);
-  oc.producer_id = body->producer_id;
-  oc.producer_epoch = body->producer_epoch;
-  add_offsets(oc, *body);
-  ask_group_to_commit<kafka::txn_offset_commit_response>(
-    ctx, std::move(oc), [h](const kafka::txn_offset_commit_response& resp) {
-      return kafka_response_frame(h, [&](kafka::wire_writer& w) { kafka::encode_txn_offset_commit_response(w, resp, h.api_version); });
-    });
-}
-
 } // namespace
 
 bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request& req) {
@@ -559,10 +377,6 @@ bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request
     case kafka::api_key::leave_group: leave_group(ctx, req); return true;
     case kafka::api_key::offset_commit: offset_commit(ctx, req); return true;
     case kafka::api_key::offset_fetch: offset_fetch(ctx, req); return true;
-    case kafka::api_key::add_partitions_to_txn: add_partitions_to_txn(ctx, req); return true;
-    case kafka::api_key::add_offsets_to_txn: add_offsets_to_txn(ctx, req); return true;
-    case kafka::api_key::end_txn: end_txn(ctx, req); return true;
-    case kafka::api_key::txn_offset_commit: txn_offset_commit(ctx, req); return true;
     default: return false;
   }
 }

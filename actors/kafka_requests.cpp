@@ -455,7 +455,8 @@ void dispatch_kafka_request(kafka_request_context& ctx, io::kafka::request& req)
       list_offsets(ctx, req);
       return;
     default:
-      if (!dispatch_kafka_group_request(ctx, req) && !dispatch_kafka_admin_request(ctx, req))
+      if (!dispatch_kafka_group_request(ctx, req) && !dispatch_kafka_txn_request(ctx, req)
+          && !dispatch_kafka_admin_request(ctx, req))
         ctx.fail("unsupported API " + std::to_string(static_cast<int>(h.key)));
   }
 }

@@ -52,4 +52,8 @@ bool dispatch_kafka_group_request(kafka_request_context& ctx, io::kafka::request
 /// for any other API.
 bool dispatch_kafka_admin_request(kafka_request_context& ctx, io::kafka::request& req);
 
+/// AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and TxnOffsetCommit
+/// (actors/kafka_txn_requests.cpp); false for other APIs.
+bool dispatch_kafka_txn_request(kafka_request_context& ctx, io::kafka::request& req);
+
 } // namespace rivulet::actors
