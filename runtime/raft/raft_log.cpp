@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 
 namespace rivulet::raft {
 
@@ -43,6 +44,44 @@ void raft_log::append(const std::vector<log_entry>& entries) {
     require(e.index == last_index().next());
     unstable_.push_back(e);
   }
+}
+
+void raft_log::append(log_entry&& entry) {
+  require(entry.index == last_index().next());
+  unstable_.push_back(std::move(entry));
+}
+
+std::vector<log_entry> raft_log::slice_prefix(log_index from, log_index to, std::size_t payload_bytes) const {
+  std::vector<log_entry> out;
+  auto unstable_from = unstable_.empty() ? last_index().next() : unstable_.front().index;
+  auto copy_prefix = [&](const log_entry& e) {
+    log_entry c;
+    c.index = e.index;
+    c.term = e.term;
+    c.kind = e.kind;
+    c.payload.assign(e.payload, 0, std::min(payload_bytes, e.payload.size()));
+    out.push_back(std::move(c));
+  };
+  for (auto i = from; i <= to && i < unstable_from;) {
+    if (!recent_.empty() && i >= recent_.front().index && i <= recent_.back().index) {
+      copy_prefix(recent_[i.value - recent_.front().index.value]);
+      i = i.next();
+      continue;
+    }
+    // Not in memory: read the stored run up to the cache or the end.
+    auto stored_to = std::min(to, unstable_from.prev());
+    if (!recent_.empty() && recent_.front().index > i)
+      stored_to = std::min(stored_to, recent_.front().index.prev());
+    for (auto& e : storage_->entries(i, stored_to, std::numeric_limits<std::size_t>::max())) {
+      if (e.payload.size() > payload_bytes)
+        e.payload.resize(payload_bytes);
+      out.push_back(std::move(e));
+    }
+    i = stored_to.next();
+  }
+  for (auto i = std::max(from, unstable_from); i <= to; i = i.next())
+    copy_prefix(unstable_[i.value - unstable_from.value]);
+  return out;
 }
 
 std::optional<log_index>

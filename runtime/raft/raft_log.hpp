@@ -33,6 +33,8 @@ public:
 
   /// Leader append: `entries` continue the log at last_index() + 1.
   void append(const std::vector<log_entry>& entries);
+  /// Leader append of one entry, moved in (no copy of its payload).
+  void append(log_entry&& entry);
   /// Index of the first entry of `entries` that is new or has another term
   /// here; nullopt if all of them are already present.
   std::optional<log_index> find_conflict(const std::vector<log_entry>& entries) const;
@@ -47,6 +49,9 @@ public:
   /// least one when the range is not empty.
   std::vector<log_entry> slice(log_index from, log_index to, std::size_t max_bytes,
                                std::size_t max_count) const;
+  /// slice() of [from, to] without limits, each payload cut to its first
+  /// `payload_bytes` bytes (entries kept in memory are not copied whole).
+  std::vector<log_entry> slice_prefix(log_index from, log_index to, std::size_t payload_bytes) const;
 
   /// Entries not yet persisted, contiguous.
   const std::vector<log_entry>& unstable() const {

@@ -350,7 +350,9 @@ ready raft_node::take_ready() {
   outbox_.clear();
   if (commit_ > applied_) {
     auto max = std::numeric_limits<std::size_t>::max();
-    rd.committed_entries = log_.slice(applied_.next(), commit_, max, max);
+    rd.committed_entries = config_.committed_payload_bytes == max
+                             ? log_.slice(applied_.next(), commit_, max, max)
+                             : log_.slice_prefix(applied_.next(), commit_, config_.committed_payload_bytes);
   }
   return rd;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -36,6 +37,10 @@ struct raft_config {
   bool check_quorum = true;
   /// Seed of the election-timeout randomization.
   std::uint64_t seed = 1;
+  /// ready::committed_entries carry at most this many bytes of each
+  /// payload (a caller that reads entries from its own storage needs only
+  /// their headers; copying megabytes per entry again costs).
+  std::size_t committed_payload_bytes = std::numeric_limits<std::size_t>::max();
 };
 
 /// Role of a replica.

@@ -174,7 +174,7 @@ void raft_node::append_as_leader(entry_kind kind, std::string payload) {
   e.index = log_.last_index().next();
   e.kind = kind;
   e.payload = std::move(payload);
-  log_.append({std::move(e)});
+  log_.append(std::move(e));
 }
 
 propose_result raft_node::propose(std::string payload) {

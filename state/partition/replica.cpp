@@ -120,6 +120,9 @@ partition_replica::partition_replica(replica_config config,
   rc.election_ticks = config_.election_ticks;
   rc.heartbeat_ticks = config_.heartbeat_ticks;
   rc.seed = config_.seed;
+  // apply() reads only batch headers and transaction markers (a few dozen
+  // bytes) from committed entries; the batches themselves are in the log.
+  rc.committed_payload_bytes = 256;
   // Everything up to the persisted commit was applied before: the log is the
   // state machine, so nothing is replayed.
   node_ = std::make_unique<raft::raft_node>(rc, *storage_, state, state.commit);
