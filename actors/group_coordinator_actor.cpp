@@ -107,9 +107,13 @@ struct coordinator_state {
   std::map<std::string, std::deque<caf::typed_response_promise<sync_group_reply>>> syncs;
   std::map<std::uint64_t, pending_commit> commits;
   std::uint64_t next_commit = 0;
-  /// Durable transactional offsets (TxnOffsetCommit) per producer id,
-  /// waiting for their transaction to end.
-  std::map<std::int64_t, std::map<group::topic_partition, group::committed_offset>> txn_pending;
+  /// Durable transactional offsets (TxnOffsetCommit) per producer id, of
+  /// the newest epoch seen, waiting for their transaction to end.
+  struct pending_txn_offsets {
+    std::int16_t epoch = -1;
+    std::map<group::topic_partition, group::committed_offset> offsets;
+  };
+  std::map<std::int64_t, pending_txn_offsets> txn_pending;
 };
 
 using coordinator_t = caf::stateful_actor<coordinator_state>;
@@ -186,8 +190,15 @@ void go_dead(coordinator_t* self, const std::string& why) {
 bool replay_txn_offsets(coordinator_t* self, const group::coordinator_record& cr) {
   auto& st = self->state;
   if (auto pending = group::decode_txn_offset_record(cr); pending.ok()) {
-    if (pending.value->group_id == st.cfg.group_id)
-      st.txn_pending[pending.value->producer_id][pending.value->tp] = pending.value->value;
+    const auto& r = *pending.value;
+    if (r.group_id != st.cfg.group_id)
+      return true;
+    auto& p = st.txn_pending[r.producer_id];
+    if (r.producer_epoch < p.epoch)
+      return true; // a fenced instance's
+    if (r.producer_epoch > p.epoch)
+      p = {r.producer_epoch, {}};
+    p.offsets[r.tp] = r.value;
     return true;
   }
   auto end = group::decode_txn_offsets_end_record(cr);
@@ -198,8 +209,8 @@ bool replay_txn_offsets(coordinator_t* self, const group::coordinator_record& cr
   auto it = st.txn_pending.find(end.value->producer_id);
   if (it == st.txn_pending.end())
     return true;
-  if (end.value->commit)
-    for (const auto& [tp, value] : it->second)
+  if (end.value->commit && it->second.epoch == end.value->producer_epoch)
+    for (const auto& [tp, value] : it->second.offsets)
       st.coord->replay(group::encode_offset_record(st.cfg.group_id, tp, value));
   st.txn_pending.erase(it);
   return true;
@@ -237,11 +248,15 @@ caf::result<offset_commit_reply> txn_commit(coordinator_t* self, const offset_co
   auto& st = self->state;
   if (auto e = gate(self, req.group_id); e != error_code::none)
     return commit_error(req, e);
+  if (auto it = st.txn_pending.find(req.producer_id);
+      it != st.txn_pending.end() && req.producer_epoch < it->second.epoch)
+    return commit_error(req, error_code::invalid_producer_epoch);
   std::vector<group::coordinator_record> records;
   for (const auto& o : req.offsets) {
     group::txn_offset_record r;
     r.group_id = req.group_id;
     r.producer_id = req.producer_id;
+    r.producer_epoch = req.producer_epoch;
     r.tp = {o.topic, o.partition};
     r.value.offset = o.offset;
     if (o.has_metadata)
@@ -265,7 +280,8 @@ caf::result<txn_reply> end_txn_offsets(coordinator_t* self, const txn_offsets_en
   if (st.txn_pending.count(req.producer_id) == 0)
     return txn_reply{};
   auto promise = self->make_response_promise<txn_reply>();
-  write_records(self, {group::encode_txn_offsets_end_record({req.group_id, req.producer_id, req.commit})},
+  write_records(self,
+                {group::encode_txn_offsets_end_record({req.group_id, req.producer_id, req.commit, req.producer_epoch})},
                 [promise](error_code e) mutable { promise.deliver(txn_reply{wire_value(e)}); });
   return promise;
 }

@@ -302,6 +302,8 @@ struct txn_offsets_end {
   std::string group_id;
   std::int64_t producer_id = -1;
   bool commit = false;
+  /// The transaction's epoch: pending offsets of other epochs are dropped.
+  std::int16_t producer_epoch = -1;
 };
 
 template <class Inspector>
@@ -327,7 +329,7 @@ typename Inspector::result_type inspect(Inspector& f, txn_reply& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, txn_offsets_end& x) {
-  return f(caf::meta::type_name("txn_offsets_end"), x.group_id, x.producer_id, x.commit);
+  return f(caf::meta::type_name("txn_offsets_end"), x.group_id, x.producer_id, x.commit, x.producer_epoch);
 }
 
 } // namespace rivulet::actors

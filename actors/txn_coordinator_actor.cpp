@@ -168,7 +168,7 @@ void send_markers(txn_actor_t* self) {
   for (const auto& g : st.groups_left) {
     if (!st.groups_in_flight.insert(g).second)
       continue;
-    auto end = txn_offsets_end{g, m.producer_id, commit};
+    auto end = txn_offsets_end{g, m.producer_id, commit, m.epoch};
     auto landed = [self, g](bool ok) {
       auto& st = self->state;
       st.groups_in_flight.erase(g);

@@ -150,6 +150,7 @@ coordinator_record encode_txn_offset_record(const txn_offset_record& r) {
   v.i64(r.value.offset);
   v.nullable_str32(r.value.metadata);
   v.i64(r.value.commit_time_ms);
+  v.i16(r.producer_epoch);
   return out;
 }
 
@@ -172,6 +173,7 @@ decode_result<txn_offset_record> decode_txn_offset_record(const coordinator_reco
   out.value.offset = v.i64("offset");
   out.value.metadata = v.nullable_str32("metadata");
   out.value.commit_time_ms = v.i64("commit time");
+  out.producer_epoch = v.i16("producer epoch");
   if (!v.failed() && !v.at_end())
     v.fail("value", "trailing bytes");
   if (v.failed())
@@ -190,6 +192,7 @@ coordinator_record encode_txn_offsets_end_record(const txn_offsets_end_record& r
   detail::byte_writer v(*out.value);
   v.i16(value_version);
   v.u8(r.commit ? 1 : 0);
+  v.i16(r.producer_epoch);
   return out;
 }
 
@@ -208,6 +211,7 @@ decode_result<txn_offsets_end_record> decode_txn_offsets_end_record(const coordi
   if (!v.failed() && vv != value_version)
     return result::failure("unsupported transaction end value version " + std::to_string(vv));
   out.commit = v.u8("commit") != 0;
+  out.producer_epoch = v.i16("producer epoch");
   if (!v.failed() && !v.at_end())
     v.fail("value", "trailing bytes");
   if (v.failed())

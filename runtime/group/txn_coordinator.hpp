@@ -63,6 +63,7 @@ decode_result<txn_metadata> decode_txn_record(const coordinator_record& r);
 struct txn_offset_record {
   std::string group_id;
   std::int64_t producer_id = -1;
+  std::int16_t producer_epoch = -1;
   topic_partition tp;
   committed_offset value;
 };
@@ -73,6 +74,9 @@ struct txn_offsets_end_record {
   std::string group_id;
   std::int64_t producer_id = -1;
   bool commit = false;
+  /// Only pending offsets of this epoch are committed: a fenced instance's
+  /// late TxnOffsetCommit (older epoch) never counts.
+  std::int16_t producer_epoch = -1;
 };
 
 coordinator_record encode_txn_offset_record(const txn_offset_record& r);

@@ -331,6 +331,35 @@ TEST_CASE("offsets committed before a coordinator dies are served by its success
   CHECK(offsets_in(*after) == offsets_in(*before));
 }
 
+TEST_CASE("transactional offsets count only when their transaction commits, and only its epoch's", "[group][txn]") {
+  fixture f;
+  REQUIRE(f.leader);
+  auto c = f.coordinator("g");
+  REQUIRE(f.fetch_when_loaded(c, "g"));
+  auto txn_commit = [&](std::int16_t epoch, std::int64_t offset) {
+    offset_commit_request req{"g", "", -1, {offset_of("t", 0, offset)}, 5, epoch};
+    return f.commit(c, req).partitions.at(0).error_code;
+  };
+  auto end = [&](std::int16_t epoch, bool commit) {
+    auto r = f.ask<txn_offsets_end, txn_reply>(c, txn_offsets_end{"g", 5, commit, epoch});
+    return r ? r->error_code : std::int16_t{-1};
+  };
+  auto offsets = [&] { return offsets_in(f.fetch_when_loaded(c, "g").value()); };
+  CHECK(txn_commit(0, 10) == 0);
+  CHECK(offsets().empty()); // pending until the transaction ends
+  CHECK(end(0, false) == 0);
+  CHECK(offsets().empty()); // aborted
+  CHECK(txn_commit(1, 20) == 0);
+  CHECK(txn_commit(0, 99) == 47); // a fenced instance's late commit: INVALID_PRODUCER_EPOCH
+  CHECK(end(1, true) == 0);
+  CHECK(offsets() == std::vector<std::string>{"t-0=20"});
+  // A late commit of the old epoch after the end stays pending under it and
+  // does not count when a later epoch's transaction commits.
+  CHECK(txn_commit(0, 77) == 0);
+  CHECK(end(2, true) == 0);
+  CHECK(offsets() == std::vector<std::string>{"t-0=20"});
+}
+
 TEST_CASE("groups sharing the offsets partition see only their own offsets", "[group]") {
   fixture f;
   REQUIRE(f.leader);

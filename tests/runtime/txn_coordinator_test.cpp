@@ -100,19 +100,21 @@ TEST_CASE("transaction and transactional-offset records round-trip and refuse ea
   rec.value->pop_back();
   CHECK_FALSE(decode_txn_record(rec).ok());
 
-  txn_offset_record o{"g", 42, {"t", 2}, committed_offset{17, std::string("meta"), 99}};
+  txn_offset_record o{"g", 42, 3, {"t", 2}, committed_offset{17, std::string("meta"), 99}};
   auto orec = encode_txn_offset_record(o);
   auto oback = decode_txn_offset_record(orec);
   REQUIRE(oback.ok());
   CHECK(oback.value->tp == o.tp);
   CHECK(oback.value->value == o.value);
+  CHECK(oback.value->producer_epoch == 3);
   CHECK_FALSE(decode_txn_record(orec).ok());
   CHECK_FALSE(decode_offset_record(orec).ok());
 
-  auto erec = encode_txn_offsets_end_record({"g", 42, true});
+  auto erec = encode_txn_offsets_end_record({"g", 42, true, 3});
   auto eback = decode_txn_offsets_end_record(erec);
   REQUIRE(eback.ok());
   CHECK(eback.value->commit);
+  CHECK(eback.value->producer_epoch == 3);
   CHECK_FALSE(decode_txn_offset_record(erec).ok());
   CHECK_FALSE(decode_offset_record(encode_txn_record(m)).ok());
 }
