@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -24,10 +25,17 @@ namespace rivulet::actors {
 namespace detail {
 
 struct txn_state {
+  /// send() may be called from several threads: it guards the fields below
+  /// (the first send of a topic in a transaction holds it while it
+  /// registers the topic).
+  std::mutex mutex;
   caf::actor coordinator;
   bool open = false;
   /// Topics whose partitions are registered with the open transaction.
   std::set<std::string> topics;
+  /// The coordinator knows the open transaction (a topic or a group was
+  /// added); a transaction that added nothing ends without a request.
+  bool registered = false;
   /// Deliveries of the open transaction that failed.
   std::atomic<int> failures{0};
 };
@@ -148,14 +156,17 @@ static std::string ask_coordinator(caf::actor_system& sys, const producer_config
 void producer::begin_transaction() {
   if (!txn_)
     throw std::logic_error("rivulet: begin_transaction() needs producer_config::transactional_id");
+  std::lock_guard<std::mutex> guard{txn_->mutex};
   if (txn_->open)
     throw std::logic_error("rivulet: transactional id '" + cfg_.transactional_id + "': a transaction is open");
   txn_->open = true;
+  txn_->registered = false;
   txn_->topics.clear();
   txn_->failures = 0;
 }
 
 std::string producer::register_topic(const std::string& topic) {
+  std::lock_guard<std::mutex> guard{txn_->mutex};
   if (!txn_->open)
     return "transactional id '" + cfg_.transactional_id + "': send() outside a transaction";
   if (txn_->topics.count(topic))
@@ -181,6 +192,7 @@ std::string producer::register_topic(const std::string& topic) {
   if (!why.empty())
     return "transactional id '" + cfg_.transactional_id + "': cannot add topic '" + topic + "': " + why;
   txn_->topics.insert(topic);
+  txn_->registered = true;
   return "";
 }
 
@@ -192,9 +204,10 @@ std::string producer::end_transaction(bool commit, std::chrono::milliseconds tim
     return std::string("records still unacknowledged at the ") + what + " timeout";
   if (commit && txn_->failures > 0)
     return std::to_string(txn_->failures.load()) + " records of the transaction failed; abort it";
+  std::lock_guard<std::mutex> guard{txn_->mutex};
   txn_->open = false;
-  if (txn_->topics.empty() && !commit)
-    return ""; // nothing was registered: nothing to abort
+  if (!txn_->registered)
+    return ""; // the coordinator never heard of this transaction
   end_txn_request end{cfg_.transactional_id, producer_id_, epoch_, commit};
   auto why = ask_coordinator(*sys_, cfg_, txn_->coordinator, end, timeout);
   if (why.empty())
@@ -213,7 +226,10 @@ std::string producer::abort_transaction(std::chrono::milliseconds timeout) {
 std::string producer::send_offsets_to_transaction(const std::string& group_id,
                                                   const std::vector<transaction_offset>& offsets,
                                                   std::chrono::milliseconds timeout) {
-  if (!txn_ || !txn_->open)
+  if (!txn_)
+    return "no open transaction";
+  std::lock_guard<std::mutex> guard{txn_->mutex};
+  if (!txn_->open)
     return "no open transaction";
   add_to_txn_request add;
   add.transactional_id = cfg_.transactional_id;
@@ -222,6 +238,7 @@ std::string producer::send_offsets_to_transaction(const std::string& group_id,
   add.group = group_id;
   if (auto why = ask_coordinator(*sys_, cfg_, txn_->coordinator, add, timeout); !why.empty())
     return "cannot add group '" + group_id + "' to the transaction: " + why;
+  txn_->registered = true;
   offset_commit_request oc;
   oc.group_id = group_id;
   oc.producer_id = producer_id_;

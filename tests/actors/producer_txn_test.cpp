@@ -87,6 +87,9 @@ TEST_CASE("native transactions: read_committed sees committed ones only, offsets
   CHECK_FALSE(outside.ok());
   CHECK(outside.error.find("outside a transaction") != std::string::npos);
 
+  // A transaction that wrote nothing commits without asking anyone.
+  p.begin_transaction();
+  CHECK(p.commit_transaction() == "");
   p.begin_transaction();
   send_all(p, "tx", "c", 100);
   CHECK(p.send_offsets_to_transaction("g-tx", {{"tx", 0, 42}}) == "");
