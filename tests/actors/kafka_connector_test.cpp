@@ -28,6 +28,7 @@
 
 #include "actors/environment.hpp"
 #include "apps/local_cluster.hpp"
+#include "tests/io/rivulet_kafka_cluster.hpp"
 #include "io/kafka_connect/librdkafka_connector.hpp"
 
 using namespace rivulet;
@@ -229,64 +230,11 @@ struct gate {
 
 constexpr int n_records = 3000;
 
-/// Three `rivulet node` processes with Kafka listeners in a fresh directory,
-/// removed afterwards unless RIVULET_KEEP_TEST_DIR is set.
-struct rivulet_kafka {
-  static apps::local_cluster_config config(const std::filesystem::path& dir) {
-    apps::local_cluster_config cfg;
-    cfg.rivulet_binary = RIVULET_BINARY;
-    cfg.base_dir = dir;
-    cfg.tick_ms = 20;
-    cfg.kafka = true;
-    return cfg;
-  }
-  static std::filesystem::path fresh_dir() {
-    auto dir = std::filesystem::temp_directory_path() / ("rivulet-kafka-connector-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    return dir;
-  }
-  rivulet_kafka() : dir(fresh_dir()), nodes(config(dir)) {}
-  ~rivulet_kafka() {
-    if (!std::getenv("RIVULET_KEEP_TEST_DIR")) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  }
-
-  /// `rivulet topic create <topic> --partitions 3 --replication-factor 3`,
-  /// again until it succeeds (nodes still electing a controller refuse it),
-  /// bounded by 30 s.
-  void create_topic(const std::string& topic) {
-    auto out = (dir / "create.out").string();
-    auto deadline = clock_type::now() + 30s;
-    std::string text;
-    while (clock_type::now() < deadline) {
-      std::vector<std::string> args{RIVULET_BINARY, "topic", "create", topic, "--partitions", "3",
-                                    "--replication-factor", "3", "--bootstrap", nodes.address(1)};
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      posix_spawn_file_actions_t actions;
-      posix_spawn_file_actions_init(&actions);
-      posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      posix_spawn_file_actions_adddup2(&actions, 1, 2);
-      pid_t pid = 0;
-      int rc = posix_spawn(&pid, RIVULET_BINARY, &actions, nullptr, argv.data(), environ);
-      posix_spawn_file_actions_destroy(&actions);
-      REQUIRE(rc == 0);
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      std::ifstream in(out);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-      if ((WIFEXITED(status) && WEXITSTATUS(status) == 0) || text.find("already exists") != std::string::npos)
-        return;
-      std::this_thread::sleep_for(200ms);  // retry back-off, not a wait
-    }
-    FAIL("rivulet topic create " << topic << " kept failing: " << text);
-  }
+/// Three `rivulet node` processes with Kafka listeners in a fresh directory
+/// (tests/io/rivulet_kafka_cluster.hpp), removed afterwards unless
+/// RIVULET_KEEP_TEST_DIR is set.
+struct rivulet_kafka : rivulet::io::kafka::test::kafka_cluster {
+  rivulet_kafka() : kafka_cluster("kafka-connector") {}
 
   /// Node id leading `partition` of `topic` per Kafka metadata (bounded wait).
   int leader_of(const std::string& topic, int partition) {
@@ -309,8 +257,6 @@ struct rivulet_kafka {
     return leader;
   }
 
-  std::filesystem::path dir;
-  apps::local_cluster nodes;
 };
 
 } // namespace
