@@ -108,6 +108,14 @@ public:
     return cfg_.base_dir / ("n" + std::to_string(id) + ".ini");
   }
   bool running(int id) const { return pids_.count(id) && pids_.at(id) > 0; }
+  /// Process ids of the running nodes.
+  std::vector<pid_t> pids() const {
+    std::vector<pid_t> out;
+    for (const auto& [id, pid] : pids_)
+      if (pid > 0)
+        out.push_back(pid);
+    return out;
+  }
 
   /// Starts node `id` (again), logging to base_dir/n<id>.log.
   void start(int id) {

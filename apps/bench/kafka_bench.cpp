@@ -21,7 +21,11 @@ int kafka(const kafka_options&) {
 #include <librdkafka/rdkafka_mock.h>
 
 #include <chrono>
+#include <dirent.h>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +60,52 @@ std::string rivulet_binary() {
 
 void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
 
+/// CPU seconds (user + system) a process or thread used so far, from a
+/// /proc/.../stat file; 0 when it cannot be read.
+double cpu_seconds_of(const std::string& stat_path) {
+  std::ifstream in(stat_path);
+  std::string line;
+  if (!std::getline(in, line))
+    return 0;
+  auto close = line.rfind(')');  // the name field may hold spaces
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream fields(line.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 0; i < 13 && fields >> f; ++i)
+    if (i == 11 || i == 12)  // utime, stime (fields 14 and 15)
+      ticks += std::stod(f);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+/// CPU seconds of this process's threads named `name`.
+double cpu_seconds_of_threads(const std::string& name) {
+  double total = 0;
+  DIR* dir = ::opendir("/proc/self/task");
+  if (!dir)
+    return 0;
+  while (auto* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.')
+      continue;
+    auto base = std::string("/proc/self/task/") + e->d_name;
+    std::ifstream comm(base + "/comm");
+    std::string c;
+    if (std::getline(comm, c) && c == name)
+      total += cpu_seconds_of(base + "/stat");
+  }
+  ::closedir(dir);
+  return total;
+}
+
+/// CPU seconds of the node processes.
+double cpu_seconds_of_nodes(const std::vector<pid_t>& pids) {
+  double total = 0;
+  for (auto pid : pids)
+    total += cpu_seconds_of("/proc/" + std::to_string(pid) + "/stat");
+  return total;
+}
+
 /// A configuration with `bootstrap.servers` and the given settings; nullptr
 /// (after a message) when librdkafka refuses one.
 rd_kafka_conf_t* make_conf(const std::string& bootstrap,
@@ -79,6 +129,7 @@ rd_kafka_conf_t* make_conf(const std::string& bootstrap,
 
 struct produce_figures {
   double rps = 0;
+  double server_cpu_s = 0;  // CPU seconds the server side used during the run
   std::uint64_t acked = 0;
   std::uint64_t failed = 0;
   std::string first_error;
@@ -101,9 +152,11 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 }
 
 /// The producer settings every run shares; only `acks` differs.
+/// `server_cpu` reads the server side's CPU seconds so far.
 produce_figures run_produce(const std::string& bootstrap, const std::string& topic, const char* acks,
-                            const kafka_options& o) {
+                            const kafka_options& o, const std::function<double()>& server_cpu) {
   produce_figures f;
+  auto cpu0 = server_cpu();
   tally t;
   rd_kafka_conf_t* conf = make_conf(bootstrap, {{"acks", acks},
                                                 {"linger.ms", "5"},
@@ -147,6 +200,7 @@ produce_figures run_produce(const std::string& bootstrap, const std::string& top
   }
   rd_kafka_flush(rk, 120'000);
   auto secs = seconds(clock_type::now() - t0);
+  f.server_cpu_s = server_cpu() - cpu0;
   auto unfinished = static_cast<std::uint64_t>(rd_kafka_outq_len(rk));
   rd_kafka_destroy(rk);
   f.acked = t.acked;
@@ -241,7 +295,7 @@ mock_figures run_mock(const kafka_options& o) {
       m.produce.failed = o.records;
       m.produce.first_error = rd_kafka_err2str(e);
     } else {
-      m.produce = run_produce(bootstrap, "bench-mock", "all", o);
+      m.produce = run_produce(bootstrap, "bench-mock", "all", o, [] { return cpu_seconds_of_threads("rdk:mock"); });
       m.consume = run_consume(bootstrap, "bench-mock", parts, m.produce.acked);
     }
     rd_kafka_mock_cluster_destroy(mc);
@@ -279,8 +333,9 @@ const char* met(bool ok) {
 }
 
 void print_produce(const char* label, const produce_figures& f, std::uint64_t bytes) {
-  std::printf("  %-44s %12.0f records/s  %7.1f MB/s%s\n", label, f.rps, f.rps * static_cast<double>(bytes) / 1e6,
-              f.failed ? "  (FAILURES)" : "");
+  std::printf("  %-44s %12.0f records/s  %7.1f MB/s  server CPU %5.2f s (%.2f us/record)%s\n", label, f.rps,
+              f.rps * static_cast<double>(bytes) / 1e6, f.server_cpu_s,
+              f.acked ? f.server_cpu_s * 1e6 / static_cast<double>(f.acked) : 0.0, f.failed ? "  (FAILURES)" : "");
   std::fflush(stdout);
 }
 
@@ -291,7 +346,8 @@ int kafka(const kafka_options& o) {
   fs::remove_all(base);
   std::printf("rivulet-bench kafka: librdkafka %s, %llu records of %llu bytes, %llu partitions; producer linger.ms=5 "
               "batch.size=1000000 compression=none; consumer assigns every partition from the beginning, "
-              "default fetch settings; rivulet: 3 node processes on loopback, fsync=never\n",
+              "default fetch settings; rivulet: 3 node processes on loopback, fsync=never; server CPU: the mock's thread, "
+              "or the node processes, during the run\n",
               rd_kafka_version_str(), (unsigned long long) o.records, (unsigned long long) o.record_bytes,
               (unsigned long long) o.partitions);
   std::fflush(stdout);
@@ -318,9 +374,10 @@ int kafka(const kafka_options& o) {
       std::fprintf(stderr, "kafka bench: %s\n", e.c_str());
       return 1;
     }
-    rf1 = run_produce(cluster.kafka_bootstrap(), "bench-rf1", "1", o);
+    auto nodes_cpu = [pids = cluster.pids()] { return cpu_seconds_of_nodes(pids); };
+    rf1 = run_produce(cluster.kafka_bootstrap(), "bench-rf1", "1", o, nodes_cpu);
     print_produce("produce rivulet RF=1 acks=1", rf1, o.record_bytes);
-    rf3 = run_produce(cluster.kafka_bootstrap(), "bench-rf3", "all", o);
+    rf3 = run_produce(cluster.kafka_bootstrap(), "bench-rf3", "all", o, nodes_cpu);
     print_produce("produce rivulet RF=3 acks=all", rf3, o.record_bytes);
     cons = run_consume(cluster.kafka_bootstrap(), "bench-rf3", parts, rf3.acked);
   }
@@ -333,11 +390,12 @@ int kafka(const kafka_options& o) {
   std::printf("{\"bench\":\"kafka\",\"rivulet_rf1_rps\":%.0f,\"rivulet_rf3_rps\":%.0f,\"mock_rps\":%.0f,"
               "\"rivulet_consume_rps\":%.0f,\"mock_consume_rps\":%.0f,\"records\":%llu,\"record_bytes\":%llu,"
               "\"partitions\":%llu,\"fsync\":\"never\",\"failed\":%llu,\"rivulet_consumed\":%llu,"
-              "\"mock_consumed\":%llu}\n",
+              "\"mock_consumed\":%llu,\"mock_server_cpu_s\":%.2f,\"rivulet_rf1_server_cpu_s\":%.2f,"
+              "\"rivulet_rf3_server_cpu_s\":%.2f}\n",
               rf1.rps, rf3.rps, mock.produce.rps, cons.rps, mock.consume.rps, (unsigned long long) o.records,
               (unsigned long long) o.record_bytes, (unsigned long long) o.partitions,
               (unsigned long long) (mock.produce.failed + rf1.failed + rf3.failed), (unsigned long long) cons.got,
-              (unsigned long long) mock.consume.got);
+              (unsigned long long) mock.consume.got, mock.produce.server_cpu_s, rf1.server_cpu_s, rf3.server_cpu_s);
   int rc = 0;
   for (auto& [what, f] : {std::pair<const char*, const produce_figures*>{"mock", &mock.produce},
                           {"rivulet RF=1", &rf1},
