@@ -181,4 +181,11 @@ void raft_log::mark_stable() {
   truncate_from_.reset();
 }
 
+void raft_log::release_upto(log_index index) {
+  while (!recent_.empty() && recent_.front().index <= index) {
+    recent_bytes_ -= entry_size_bytes(recent_.front());
+    recent_.pop_front();
+  }
+}
+
 } // namespace rivulet::raft

@@ -62,12 +62,23 @@ public:
     return truncate_from_;
   }
   /// Marks the unstable tail as persisted (the caller applied it to storage).
-  /// The newest persisted entries stay in memory (up to recent_cache_bytes)
-  /// so that slice() serves them without reading the storage: followers'
-  /// appends and the committed entries a replica applies come from there.
+  /// The newest persisted entries stay in memory (up to recent_cache_bytes,
+  /// and until release_upto) so that slice() serves them without reading the
+  /// storage: followers' appends and the committed entries a replica applies
+  /// come from there.
   void mark_stable();
+  /// Drops the in-memory copies of entries up to `index`: no one will read
+  /// them from here again (every peer has them and they are applied). A
+  /// later read of them goes to the storage.
+  void release_upto(log_index index);
+  /// Bytes (entry_size_bytes) of persisted entries held in memory now.
+  std::size_t cached_bytes() const {
+    return recent_bytes_;
+  }
 
-  /// Bytes (entry_size_bytes) of persisted entries kept in memory.
+  /// Bytes (entry_size_bytes) of persisted entries kept in memory at most,
+  /// for peers that fall behind; entries every peer has are dropped sooner
+  /// (release_upto).
   static constexpr std::size_t recent_cache_bytes = std::size_t{8} << 20;
 
 private:

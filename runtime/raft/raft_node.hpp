@@ -111,6 +111,11 @@ public:
   }
   /// The leader's progress for `peer`; nullptr when not leading.
   const progress* progress_of(node_id peer) const;
+  /// Bytes of persisted entries this replica holds in memory for peers that
+  /// do not have them yet (bounded by raft_log::recent_cache_bytes).
+  std::size_t cached_entry_bytes() const {
+    return log_.cached_bytes();
+  }
   const raft_log& log() const {
     return log_;
   }
@@ -147,6 +152,9 @@ private:
   void append_as_leader(entry_kind kind, std::string payload);
   bool quorum_active() const;
   void maybe_finish_transfer(node_id peer);
+  /// Drops cached entries that are applied here and, on a leader, held by
+  /// every peer.
+  void release_unneeded();
 
   raft_config config_;
   raft_log log_;

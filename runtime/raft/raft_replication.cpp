@@ -88,6 +88,7 @@ void raft_node::handle_append_reply(const message& m) {
   while (send_append(m.from, false)) {
   }
   maybe_finish_transfer(m.from);
+  release_unneeded();
 }
 
 void raft_node::handle_heartbeat_reply(const message& m) {

@@ -213,3 +213,31 @@ TEST_CASE("a restarted node keeps its term, vote and log", "[raft]") {
   CHECK(s.applied(2).size() == 3); // replayed from the log, then the new entry
   CHECK(s.violation().empty());
 }
+
+TEST_CASE("the leader keeps entries in memory only until every peer has them", "[raft]") {
+  raft_sim s(3, 1);
+  lead(s, 1);
+  s.deliver_all();
+  CHECK(s.node(1).cached_entry_bytes() == 0);
+  // Node 3 is cut off: the leader keeps what node 3 still lacks.
+  s.isolate(3);
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(s.propose(1, std::string(1000, static_cast<char>('a' + i))).accepted());
+  s.deliver_all();
+  CHECK(s.node(1).commit_index() == log_index{6});
+  CHECK(s.node(1).cached_entry_bytes() >= 5 * 1000);
+  CHECK(s.node(2).cached_entry_bytes() == 0);  // a follower applied them; no one reads them from it
+  // Node 3 back: it gets the five entries and the leader lets go of them.
+  s.heal();
+  for (int round = 0; round < 20 && s.node(3).commit_index() < log_index{6}; ++round) {
+    s.tick(1);
+    s.deliver_all();
+  }
+  REQUIRE(s.node(3).commit_index() == log_index{6});
+  REQUIRE(s.applied(3).size() == 6);
+  CHECK(s.applied(3).back().payload == std::string(1000, 'e'));
+  s.tick(1);  // a heartbeat round carries the leader's view of node 3's match
+  s.deliver_all();
+  CHECK(s.node(1).cached_entry_bytes() == 0);
+  CHECK(s.violation().empty());
+}
