@@ -82,7 +82,8 @@ void handle_data(listener_t* self, connection_handle hdl, const std::vector<char
   if (it == self->state.conns.end())
     return;
   auto& c = it->second;
-  c.in.insert(c.in.end(), data.begin(), data.end());
+  auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+  c.in.insert(c.in.end(), bytes, bytes + data.size());  // same element type: one memmove
   std::size_t used = 0;
   while (true) {
     kafka::bytes_view rest{c.in.data() + used, c.in.size() - used};
@@ -144,7 +145,10 @@ caf::behavior kafka_server(listener_t* self, kafka_listener_config cfg) {
       c = connection{};
       c.id = self->state.next_connection_id++;
       c.peer = self->remote_addr(msg.handle) + ":" + std::to_string(self->remote_port(msg.handle));
-      self->configure_read(msg.handle, caf::io::receive_policy::at_most(1 << 20));
+      // CAF zero-fills its read buffer back to this size after every read
+      // (the bytes a read did not fill): with 1 MiB that memset showed in
+      // the node's profile next to the copies of the data itself.
+      self->configure_read(msg.handle, caf::io::receive_policy::at_most(128 << 10));
     },
     [self](const caf::io::new_data_msg& msg) { handle_data(self, msg.handle, msg.buf); },
     [self](const caf::io::connection_closed_msg& msg) { self->state.conns.erase(msg.handle); },
