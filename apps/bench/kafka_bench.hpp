@@ -9,6 +9,9 @@ struct kafka_options {
   std::uint64_t records = 1'000'000;
   std::uint64_t record_bytes = 100;
   std::uint64_t partitions = 6;
+  /// Produce runs per target, interleaved (mock, RF=1, RF=3, mock, ...) so
+  /// that the machine's drift hits every target alike; the bars use medians.
+  std::uint64_t rounds = 3;
 };
 
 /// rivulet-bench kafka: one librdkafka (C API) producer and consumer

@@ -18,7 +18,7 @@ constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--
        rivulet-bench ysb [--events N] [--repeats R] [--rate EPS] [--latency-seconds S]
        rivulet-bench produce [--records N] [--record-bytes B] [--partitions P] [--log-records N]
                              [--fsync 0|1|2 (never, interval, every_batch; default 0)]
-       rivulet-bench kafka [--records N] [--partitions P]
+       rivulet-bench kafka [--records N] [--partitions P] [--rounds R]
   word-count   hand-written loop vs rivulet (parallelism 1 and 2) counting
                words of generated Zipf-distributed text (default 20000000 words)
   ysb          Yahoo Streaming Benchmark query: hand-written loop vs rivulet
@@ -33,8 +33,10 @@ constexpr const char* usage = R"(usage: rivulet-bench word-count [--words N] [--
   kafka        one librdkafka producer/consumer configuration against
                librdkafka's mock cluster (3 brokers, acks=all) and against 3
                `rivulet node` processes' Kafka listeners (RF=1 acks=1, RF=3
-               acks=all; fsync=never): produce and consume records/s (default
-               1000000 records of 100 bytes, 6 partitions)
+               acks=all; fsync=never): produce and consume records/s and
+               the server's CPU seconds; R interleaved rounds, bars on the
+               medians (default 1000000 records of 100 bytes, 6 partitions,
+               3 rounds)
 )";
 
 /// One named numeric option and where its value goes.
@@ -119,11 +121,12 @@ int main(int argc, char** argv) {
   }
   if (cmd == "kafka") {
     rivulet::bench::kafka_options o;
-    unsigned long long records = o.records, parts = o.partitions;
-    if (!parse_options(argc, argv, {{"--records", &records}, {"--partitions", &parts}}))
+    unsigned long long records = o.records, parts = o.partitions, rounds = o.rounds;
+    if (!parse_options(argc, argv, {{"--records", &records}, {"--partitions", &parts}, {"--rounds", &rounds}}))
       return 2;
     o.records = records;
     o.partitions = parts;
+    o.rounds = rounds;
     return rivulet::bench::kafka(o);
   }
   std::fprintf(stderr, "rivulet-bench: unknown benchmark '%s'\n%s", cmd.c_str(), usage);
