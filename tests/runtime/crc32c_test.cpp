@@ -91,7 +91,9 @@ TEST_CASE("hardware and software crc32c agree on every length and alignment", "[
   std::vector<std::size_t> lengths;
   for (std::size_t n = 0; n <= 300; ++n)
     lengths.push_back(n);
-  for (std::size_t n : {1023, 1024, 1025, 4096, 65536, 65537})
+  // Around the three-way blocks: 3 x 256 and 3 x 8192 bytes.
+  for (std::size_t n : {767, 768, 769, 1023, 1024, 1025, 1535, 1536, 4096, 24575, 24576, 24577, 24576 + 768 + 7,
+                        49152, 65536, 65537, 69983})
     lengths.push_back(n);
   for (std::size_t offset = 0; offset < 16; ++offset) {
     for (auto n : lengths) {
