@@ -159,6 +159,24 @@ std::vector<log_entry> raft_log::slice(log_index from, log_index to,
   return out;
 }
 
+std::vector<log_entry> raft_log::lend_unstable() {
+  std::vector<log_entry> out;
+  out.reserve(unstable_.size());
+  for (auto& e : unstable_)
+    out.push_back(log_entry{e.term, e.index, e.kind, std::move(e.payload)});
+  return out;
+}
+
+void raft_log::mark_stable(std::vector<log_entry>&& lent) {
+  require(lent.size() == unstable_.size());
+  for (std::size_t i = 0; i < lent.size(); ++i) {
+    require(lent[i].index == unstable_[i].index);
+    unstable_[i].payload = std::move(lent[i].payload);
+  }
+  lent.clear();
+  mark_stable();
+}
+
 void raft_log::mark_stable() {
   if (truncate_from_)
     while (!recent_.empty() && recent_.back().index >= *truncate_from_) {

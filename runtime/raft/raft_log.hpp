@@ -61,6 +61,13 @@ public:
   std::optional<log_index> pending_truncation() const {
     return truncate_from_;
   }
+  /// The unstable tail for the caller to persist, its payloads moved out
+  /// (not copied): until mark_stable() gets them back, the unstable entries
+  /// here have empty payloads, so nothing may read them (raft_node's
+  /// contract: no step, tick or propose between ready and advance).
+  std::vector<log_entry> lend_unstable();
+  /// mark_stable() taking back the payloads lend_unstable() handed out.
+  void mark_stable(std::vector<log_entry>&& lent);
   /// Marks the unstable tail as persisted (the caller applied it to storage).
   /// The newest persisted entries stay in memory (up to recent_cache_bytes,
   /// and until release_upto) so that slice() serves them without reading the

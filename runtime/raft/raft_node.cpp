@@ -345,23 +345,25 @@ ready raft_node::take_ready() {
   if (hs != persisted_)
     rd.state = hs;
   rd.truncate_from = log_.pending_truncation();
-  rd.entries = log_.unstable();
   rd.messages = std::move(outbox_);
   outbox_.clear();
+  // Committed entries first: on a follower they may still be unstable, and
+  // their payloads leave the log below until advance().
   if (commit_ > applied_) {
     auto max = std::numeric_limits<std::size_t>::max();
     rd.committed_entries = config_.committed_payload_bytes == max
                              ? log_.slice(applied_.next(), commit_, max, max)
                              : log_.slice_prefix(applied_.next(), commit_, config_.committed_payload_bytes);
   }
+  rd.entries = log_.lend_unstable();
   return rd;
 }
 
-void raft_node::advance(const ready& rd) {
+void raft_node::advance(ready& rd) {
   if (rd.state)
     persisted_ = *rd.state;
   require(rd.entries.size() == log_.unstable().size());
-  log_.mark_stable();
+  log_.mark_stable(std::move(rd.entries));
   if (!rd.committed_entries.empty())
     applied_ = rd.committed_entries.back().index;
   if (role_ == raft_role::leader) {

@@ -83,7 +83,8 @@ public:
   /// Collects the output since the last advance(); see the class comment.
   ready take_ready();
   /// Confirms that `rd` (from the latest take_ready) was persisted and applied.
-  void advance(const ready& rd);
+  /// Takes back `rd.entries` (their payloads were lent, not copied).
+  void advance(ready& rd);
 
   node_id id() const {
     return config_.id;
