@@ -28,6 +28,13 @@ struct kafka_listener_config {
   std::uint16_t port = 0;
   /// Frames larger than this close the connection.
   std::size_t max_frame_bytes = 100u << 20;
+  /// Requests of one connection being answered at once. At the bound the
+  /// listener stops reading the connection until the oldest answer is
+  /// written, so a client that pipelines faster than the node stores waits
+  /// in TCP instead of in the node's memory (Kafka's broker serves one
+  /// request per connection at a time). With `max_frame_bytes` it bounds a
+  /// connection's memory.
+  std::size_t max_in_flight_per_connection = 5;
   /// Deadline of each request the listener makes to its node.
   std::chrono::milliseconds request_timeout{30000};
   std::string cluster_id = "rivulet";

@@ -58,6 +58,14 @@ public:
 
   /// Sends one request and returns the response body after the correlation id.
   bytes call(std::int16_t api_key, std::int16_t version, const bytes& body) {
+    auto id = send_request(api_key, version, body);
+    auto [answered, response] = read_response();
+    CHECK(answered == id);
+    return response;
+  }
+
+  /// Sends one request without waiting (pipelining); returns its correlation id.
+  std::int32_t send_request(std::int16_t api_key, std::int16_t version, const bytes& body) {
     bytes frame;
     wire_writer w{frame};
     w.write_int32(0); // size, patched below
@@ -68,13 +76,17 @@ public:
     w.write_raw(body);
     w.patch_int32(0, static_cast<std::int32_t>(frame.size() - 4));
     send_all(frame);
+    return correlation_id_;
+  }
+
+  /// The next response: its correlation id and the body after it.
+  std::pair<std::int32_t, bytes> read_response() {
     bytes size_bytes = recv_exact(4);
     auto size = wire_reader{size_bytes}.read_int32("response size");
     REQUIRE(size.ok());
     REQUIRE(*size >= 4);
     bytes response = recv_exact(static_cast<std::size_t>(*size));
-    CHECK(load_be32(response.data()) == static_cast<std::uint32_t>(correlation_id_));
-    return bytes(response.begin() + 4, response.end());
+    return {static_cast<std::int32_t>(load_be32(response.data())), bytes(response.begin() + 4, response.end())};
   }
 
 private:
