@@ -22,11 +22,8 @@ int kafka(const kafka_options&) {
 
 #include <algorithm>
 #include <chrono>
-#include <dirent.h>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,6 +35,7 @@ int kafka(const kafka_options&) {
 #include "actors/executor.hpp"
 #include "actors/remote.hpp"
 #include "actors/type_ids.hpp"
+#include "apps/bench/proc_cpu.hpp"
 #include "apps/local_cluster.hpp"
 
 namespace rivulet::bench {
@@ -60,52 +58,6 @@ std::string rivulet_binary() {
 }
 
 void quiet_log(const rd_kafka_t*, int, const char*, const char*) {}
-
-/// CPU seconds (user + system) a process or thread used so far, from a
-/// /proc/.../stat file; 0 when it cannot be read.
-double cpu_seconds_of(const std::string& stat_path) {
-  std::ifstream in(stat_path);
-  std::string line;
-  if (!std::getline(in, line))
-    return 0;
-  auto close = line.rfind(')');  // the name field may hold spaces
-  if (close == std::string::npos)
-    return 0;
-  std::istringstream fields(line.substr(close + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 0; i < 13 && fields >> f; ++i)
-    if (i == 11 || i == 12)  // utime, stime (fields 14 and 15)
-      ticks += std::stod(f);
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-/// CPU seconds of this process's threads named `name`.
-double cpu_seconds_of_threads(const std::string& name) {
-  double total = 0;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (!dir)
-    return 0;
-  while (auto* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.')
-      continue;
-    auto base = std::string("/proc/self/task/") + e->d_name;
-    std::ifstream comm(base + "/comm");
-    std::string c;
-    if (std::getline(comm, c) && c == name)
-      total += cpu_seconds_of(base + "/stat");
-  }
-  ::closedir(dir);
-  return total;
-}
-
-/// CPU seconds of the node processes.
-double cpu_seconds_of_nodes(const std::vector<pid_t>& pids) {
-  double total = 0;
-  for (auto pid : pids)
-    total += cpu_seconds_of("/proc/" + std::to_string(pid) + "/stat");
-  return total;
-}
 
 /// A configuration with `bootstrap.servers` and the given settings; nullptr
 /// (after a message) when librdkafka refuses one.
@@ -428,7 +380,7 @@ int kafka(const kafka_options& o) {
       return 1;
     }
     auto mock_cpu = [] { return cpu_seconds_of_threads("rdk:mock"); };
-    auto nodes_cpu = [pids = cluster.pids()] { return cpu_seconds_of_nodes(pids); };
+    auto nodes_cpu = [pids = cluster.pids()] { return cpu_seconds_of_processes(pids); };
     for (std::uint64_t r = 1; r <= rounds; ++r) {
       std::printf(" round %llu\n", (unsigned long long) r);
       mock_runs.push_back(run_produce(mock.bootstrap(), topic("mock", r), "all", o, mock_cpu));

