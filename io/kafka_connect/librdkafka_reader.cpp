@@ -115,18 +115,53 @@ std::vector<kafka_partition> librdkafka_reader::split(const std::vector<std::str
 }
 
 void librdkafka_reader::query_offsets(const std::vector<kafka_partition>& owned, clock_type::time_point deadline) {
-  for (auto& p : owned) {
-    int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t res;
-    do {
-      res = rd_kafka_query_watermark_offsets(rk_, p.topic.c_str(), p.partition, &low, &high, ms_left(deadline));
-      if (res != RD_KAFKA_RESP_ERR_NO_ERROR)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // retry back-off
-    } while (res != RD_KAFKA_RESP_ERR_NO_ERROR && clock_type::now() < deadline);
-    if (res != RD_KAFKA_RESP_ERR_NO_ERROR)
-      throw std::runtime_error("no offsets for " + name(p) + ": " + error_text(res));
-    start_[p] = low;
-    end_[p] = high;
+  // rd_kafka_offsets_for_times() with the symbolic times -2 (earliest) and
+  // -1 (latest) asks ListOffsets for both watermarks and keeps to its
+  // timeout. rd_kafka_query_watermark_offsets() does not: in librdkafka
+  // 2.0.2 it retries a dead leader for as long as any broker's state keeps
+  // changing, which a killed node's reconnect attempts do forever (a job
+  // restarted after a leader was killed hung there). After a failed round
+  // the metadata is read again, so a leader that moved is found.
+  if (owned.empty())
+    return;
+  std::string last_error = "no answer";
+  for (;;) {
+    auto* lows = rd_kafka_topic_partition_list_new(static_cast<int>(owned.size()));
+    auto* highs = rd_kafka_topic_partition_list_new(static_cast<int>(owned.size()));
+    for (auto& p : owned) {
+      rd_kafka_topic_partition_list_add(lows, p.topic.c_str(), p.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+      rd_kafka_topic_partition_list_add(highs, p.topic.c_str(), p.partition)->offset = RD_KAFKA_OFFSET_END;
+    }
+    auto res = rd_kafka_offsets_for_times(rk_, lows, ms_left(deadline));
+    if (res == RD_KAFKA_RESP_ERR_NO_ERROR)
+      res = rd_kafka_offsets_for_times(rk_, highs, ms_left(deadline));
+    bool complete = res == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (!complete)
+      last_error = error_text(res);
+    for (int i = 0; complete && i < lows->cnt; ++i) {
+      const auto& lo = lows->elems[i];
+      const auto& hi = highs->elems[i];
+      auto err = lo.err ? lo.err : hi.err;
+      if (err || lo.offset < 0 || hi.offset < 0) {
+        complete = false;
+        last_error = name(owned[static_cast<std::size_t>(i)]) + ": "
+                     + (err ? error_text(err) : std::string("no offset in the answer"));
+        break;
+      }
+      start_[owned[static_cast<std::size_t>(i)]] = lo.offset;
+      end_[owned[static_cast<std::size_t>(i)]] = std::max(lo.offset, hi.offset);
+    }
+    rd_kafka_topic_partition_list_destroy(lows);
+    rd_kafka_topic_partition_list_destroy(highs);
+    if (complete)
+      return;
+    if (is_permanent(res) || clock_type::now() >= deadline)
+      throw std::runtime_error("no offsets for " + name(owned.front()) + (owned.size() > 1 ? " and others" : "")
+                               + ": " + last_error);
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk_, 1, nullptr, &md, ms_left(deadline)) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      rd_kafka_metadata_destroy(md);  // read for its side effect: librdkafka's leader cache
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // retry back-off
   }
 }
 
