@@ -66,14 +66,13 @@ public:
   /// here have empty payloads, so nothing may read them (raft_node's
   /// contract: no step, tick or propose between ready and advance).
   std::vector<log_entry> lend_unstable();
-  /// mark_stable() taking back the payloads lend_unstable() handed out.
-  void mark_stable(std::vector<log_entry>&& lent);
-  /// Marks the unstable tail as persisted (the caller applied it to storage).
-  /// The newest persisted entries stay in memory (up to recent_cache_bytes,
-  /// and until release_upto) so that slice() serves them without reading the
+  /// Marks the unstable tail as persisted (the caller applied it to
+  /// storage), taking back the payloads lend_unstable() handed out. The
+  /// newest persisted entries stay in memory (up to recent_cache_bytes, and
+  /// until release_upto) so that slice() serves them without reading the
   /// storage: followers' appends and the committed entries a replica applies
   /// come from there.
-  void mark_stable();
+  void mark_stable(std::vector<log_entry>&& lent);
   /// Drops the in-memory copies of entries up to `index`: no one will read
   /// them from here again (every peer has them and they are applied). A
   /// later read of them goes to the storage.
@@ -89,6 +88,9 @@ public:
   static constexpr std::size_t recent_cache_bytes = std::size_t{8} << 20;
 
 private:
+  /// mark_stable() once the payloads are back.
+  void mark_stable();
+
   const raft_log_storage* storage_;
   // The newest persisted entries, contiguous and ending at the storage's
   // last index (the caller changes the storage only as told by ready
