@@ -454,19 +454,19 @@ TEST_CASE("a bounded from_kafka job copies every record of A to B exactly once a
   CHECK(missing.error.find("'missing'") != std::string::npos);
 }
 
-// Hidden (not in make test) until more runs back it. It found two bugs.
-// (1) CAF's connection handles are socket descriptors, which the OS reuses:
-// a long-poll Fetch answered after its connection closed wrote into the new
-// connection that got the same descriptor (a node died with "double free");
-// connections now carry a unique id (actors/kafka_listener.cpp). (2) About
-// one run in five hung: the restarted source sat in librdkafka 2.0.2's
-// rd_kafka_query_watermark_offsets, which retried the killed leader past
-// its timeout for as long as that broker's reconnect attempts changed its
-// state. The reader now uses rd_kafka_offsets_for_times, which keeps to its
-// timeout, and re-reads metadata between attempts: 27 of 27 runs passed.
-// Run it with `actors_tests "[.kafka-connector-kill]"`.
+// This test found two bugs. (1) CAF's connection handles are socket
+// descriptors, which the OS reuses: a long-poll Fetch answered after its
+// connection closed wrote into the new connection that got the same
+// descriptor (a node died with "double free"); connections now carry a
+// unique id (actors/kafka_listener.cpp). (2) About one run in five hung: the
+// restarted source sat in librdkafka 2.0.2's rd_kafka_query_watermark_offsets,
+// which retried the killed leader past its timeout for as long as that
+// broker's reconnect attempts changed its state. The reader now uses
+// rd_kafka_offsets_for_times, which keeps to its timeout, and re-reads
+// metadata between attempts: 67 of 67 runs passed before the test joined
+// make test.
 TEST_CASE("a from_kafka/to_kafka job through rivulet's Kafka listener copies every record exactly once when "
-          "the node leading A-0 is killed mid-job", "[.kafka-connector-kill]") {
+          "the node leading A-0 is killed mid-job", "[kafka-connector][kafka-connector-kill]") {
   rivulet_kafka c;
   INFO("node logs in " << c.dir);
   c.create_topic("A");
